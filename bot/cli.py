@@ -1,0 +1,176 @@
+"""Command line: ``icml2018-bot`` (= ``python -m bot``).
+
+Heavy imports (Kiwi, Slack) happen inside the commands that need them, so
+``ask`` and the console never load slack_bolt, and ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+EXIT_USAGE = 2
+
+
+def _corpus_dir(args: argparse.Namespace) -> Path:
+    if getattr(args, "corpus", None):
+        return Path(args.corpus)
+    return Path(os.environ.get("BOT_CORPUS_DIR") or DEFAULT_CORPUS)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"icml2018-bot: {message}", file=sys.stderr)
+    return code
+
+
+def _answerer(args: argparse.Namespace, *, k: int = 3):  # -> Answerer
+    from bot.answer import Answerer
+
+    return Answerer.from_folder(_corpus_dir(args), k=k)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.render_text import render
+
+    answerer = _answerer(args, k=args.k)
+
+    def emit(question: str) -> None:
+        answer = answerer.answer(question)
+        if args.json:
+            print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(render(answer), flush=True)
+            if args.question is None:
+                print(flush=True)
+
+    if args.question is not None:
+        emit(args.question)
+        return 0
+    for line in sys.stdin:
+        emit(line.rstrip("\r\n"))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return run_console(_answerer(args, k=args.k))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.corpus import load_eval_questions
+    from bot.evaluate import evaluate
+    from bot.render_eval import render_report
+
+    questions = load_eval_questions(Path(args.questions))
+    report = evaluate(_answerer(args), questions)
+    if args.json:
+        data = {"metrics": report.metrics(), "hit@1_by_kind": report.per_kind(),
+                "misses": [{"q": o.question.q, "kind": o.question.kind, "status": o.status,
+                            "rank": o.rank, "cited": o.cited, "top": o.top}
+                           for o in report.misses()]}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render_report(report, len(questions)))
+    return 0
+
+
+def cmd_corpus_check(args: argparse.Namespace) -> int:
+    from bot.corpus import check_corpus
+
+    folder = Path(args.dir) if args.dir else _corpus_dir(args)
+    corpus, problems = check_corpus(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if corpus is None:
+        errors = sum(p.error for p in problems)
+        print(f"코퍼스 검사 실패: 오류 {errors}개 ({folder})", file=sys.stderr)
+        return 1
+    print(f"코퍼스 정상: 문서 {len(corpus.articles)}개, 문단 {len(corpus.passages)}개 ({folder})")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Pick the mode from the environment: Socket Mode, HTTP, or the console."""
+    env = os.environ
+    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_APP_TOKEN"):
+        return cmd_socket(args)
+    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
+        args.host, args.port = "0.0.0.0", None
+        return cmd_serve(args)
+    return cmd_console(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _fail("HTTP 모드는 아직 준비 중입니다")
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    return _fail("Socket Mode는 아직 준비 중입니다")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="icml2018-bot",
+        description="두 글(2018 ICML 참관기, 수학자와 인공지능)에 대한 질문에 답하는 봇",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    def add(name: str, help_: str, func, *, corpus: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        if corpus:
+            p.add_argument("--corpus", metavar="DIR", help="코퍼스 폴더 (기본: corpus/)")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("ask", "질문 하나(또는 표준 입력의 줄마다)에 답합니다", cmd_ask)
+    p.add_argument("question", nargs="?", help="질문 (없으면 표준 입력에서 한 줄에 하나씩)")
+    p.add_argument("--json", action="store_true", help="JSON 한 줄로 출력")
+    p.add_argument("-k", type=int, default=3, help="후보 문단 수 (기본 3)")
+
+    p = add("console", "터미널에서 대화형으로 질문합니다", cmd_console)
+    p.add_argument("-k", type=int, default=3, help="후보 문단 수 (기본 3)")
+
+    p = add("eval", "질문 파일로 검색 품질을 측정합니다", cmd_eval)
+    p.add_argument("questions", help="질문 YAML 파일 (dev_questions.yaml 형식)")
+    p.add_argument("--json", action="store_true", help="JSON으로 출력")
+
+    p = add("corpus", "코퍼스 관리", lambda a: _fail("사용법: icml2018-bot corpus check [DIR]"),
+            corpus=False)
+    corpus_sub = p.add_subparsers(dest="corpus_command")
+    check = corpus_sub.add_parser("check", help="코퍼스 폴더를 검사합니다")
+    check.add_argument("dir", nargs="?", help="코퍼스 폴더 (기본: corpus/)")
+    check.set_defaults(func=cmd_corpus_check)
+
+    p = add("run", "환경 변수에 따라 Socket Mode, HTTP 또는 콘솔로 실행합니다", cmd_run)
+    p.add_argument("-k", type=int, default=3, help=argparse.SUPPRESS)
+
+    p = add("serve", "HTTP 모드로 Slack 요청을 받습니다", cmd_serve)
+    p.add_argument("--host", default="0.0.0.0")
+    p.add_argument("--port", type=int, default=None, help="포트 (기본: PORT 또는 3000)")
+
+    add("socket", "Socket Mode로 Slack에 연결합니다", cmd_socket)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from bot.corpus import CorpusError
+
+    try:
+        return int(args.func(args))
+    except CorpusError as exc:
+        return _fail(f"코퍼스를 읽을 수 없습니다:\n{exc}")
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

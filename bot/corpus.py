@@ -1,0 +1,406 @@
+"""Load and validate the article corpus (one YAML file per article) and the glossary.
+
+The corpus is the only source of what the bot says, so the loader is strict:
+unknown keys, duplicate ids, empty text and footnote marks without a footnote
+entry are all errors, reported with the file and the id they concern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PASSAGE_KINDS = ("body", "caption", "quote", "note", "bio")
+FOOTNOTE_KINDS = ("참고", "논문", "설명", "원문")
+GLOSSARY_FILE = "glossary.yaml"
+
+# A footnote reference in passage text: "*5" (report style) or "[5]" (essay style).
+MARK_RE = re.compile(r"\*\d+|\[\d+\]")
+URL_RE = re.compile(r"https?://[^\s<>()\"']+")
+
+_ARTICLE_KEYS = {"id", "title", "author", "source", "bio", "sections", "footnotes"}
+_SECTION_KEYS = {"id", "title", "passages"}
+_PASSAGE_KEYS = {"id", "kind", "text"}
+_FOOTNOTE_KEYS = {"mark", "kind", "text", "missing"}
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """One footnote of an article; ``text`` is None when the source never printed it."""
+
+    mark: str
+    kind: str | None
+    text: str | None
+    urls: tuple[str, ...] = ()
+
+    @property
+    def missing(self) -> bool:
+        return self.text is None
+
+    @property
+    def display(self) -> str | None:
+        """The footnote as the article prints it: ``참고 | https://…``."""
+        if self.text is None:
+            return None
+        return f"{self.kind} | {self.text}" if self.kind else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A whole paragraph (or caption, quote, note, bio) in reading order."""
+
+    id: str
+    article_id: str
+    section_id: str | None
+    section_title: str | None
+    kind: str
+    text: str
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str | None
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    author: str
+    source: str
+    bio: Passage
+    sections: tuple[Section, ...]
+    footnotes: Mapping[str, Footnote]
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        """Every passage in reading order, the author's bio last."""
+        return (*(p for s in self.sections for p in s.passages), self.bio)
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...] = field(init=False)
+    _articles_by_id: Mapping[str, Article] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "passages", tuple(p for a in self.articles for p in a.passages))
+        object.__setattr__(self, "_articles_by_id", {a.id: a for a in self.articles})
+
+    def article(self, article_id: str) -> Article:
+        return self._articles_by_id[article_id]
+
+    def footnotes_of(self, passage: Passage) -> tuple[Footnote, ...]:
+        """The footnotes a passage refers to, in order of first reference."""
+        notes = self._articles_by_id[passage.article_id].footnotes
+        return tuple(notes[m] for m in passage.marks if m in notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    """Groups of interchangeable terms (synonyms, translations, spellings)."""
+
+    groups: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    where: str
+    message: str
+    error: bool = True
+
+    def __str__(self) -> str:
+        level = "오류" if self.error else "경고"
+        return f"{level}: {self.file}: {self.where}: {self.message}"
+
+
+class CorpusError(Exception):
+    """The corpus folder cannot be loaded; ``problems`` says why, file by file."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def find_marks(text: str) -> tuple[str, ...]:
+    """Footnote marks in ``text``, each once, in order of first appearance."""
+    return tuple(dict.fromkeys(MARK_RE.findall(text)))
+
+
+def find_urls(text: str) -> tuple[str, ...]:
+    return tuple(u.rstrip(".,;:") for u in URL_RE.findall(text))
+
+
+def article_files(folder: Path) -> list[Path]:
+    """The article files of a corpus folder (every ``*.yaml`` but the glossary)."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name != GLOSSARY_FILE)
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Every file whose content the corpus (and so the index) depends on."""
+    glossary = folder / GLOSSARY_FILE
+    return article_files(folder) + ([glossary] if glossary.is_file() else [])
+
+
+class _Reader:
+    """Turns parsed YAML into typed objects, collecting problems instead of stopping."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str, *, error: bool = True) -> None:
+        self.problems.append(Problem(self.file, where, message, error))
+
+    def mapping(self, value: Any, where: str, keys: set[str], required: set[str]) -> dict:
+        if not isinstance(value, dict):
+            self.problem(where, "항목이 매핑(key: value)이어야 합니다")
+            return {}
+        for key in sorted(set(value) - keys, key=str):
+            self.problem(where, f"알 수 없는 키 '{key}'")
+        for key in sorted(required - set(value)):
+            self.problem(where, f"필수 키 '{key}'가 없습니다")
+        return value
+
+    def text(self, value: Any, where: str, key: str, *, optional: bool = False) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, f"'{key}'가 비어 있습니다")
+            return None
+        return value.strip()
+
+    def ident(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not _ID_RE.match(value):
+            self.problem(where, f"id {value!r}는 영문 소문자, 숫자, '-'만 쓸 수 있습니다")
+            return str(value)
+        return value
+
+    def footnotes(self, raw: Any, article_id: str) -> dict[str, Footnote]:
+        notes: dict[str, Footnote] = {}
+        if not isinstance(raw, list):
+            if raw is not None:
+                self.problem(article_id, "'footnotes'는 목록이어야 합니다")
+            return notes
+        for i, item in enumerate(raw):
+            where = f"{article_id} footnotes[{i}]"
+            d = self.mapping(item, where, _FOOTNOTE_KEYS, {"mark"})
+            mark = d.get("mark")
+            if not isinstance(mark, str) or not MARK_RE.fullmatch(mark):
+                self.problem(where, f"각주 표시 {mark!r}는 '*5' 또는 '[5]' 꼴이어야 합니다")
+                continue
+            where = f"{article_id} 각주 {mark}"
+            if mark in notes:
+                self.problem(where, "각주 표시가 중복됩니다")
+            if d.get("missing") is True:
+                if "text" in d or "kind" in d:
+                    self.problem(where, "missing 각주에는 text와 kind를 쓰지 않습니다")
+                notes[mark] = Footnote(mark, None, None)
+                continue
+            kind = d.get("kind")
+            if kind not in FOOTNOTE_KINDS:
+                self.problem(where, f"kind {kind!r}는 {', '.join(FOOTNOTE_KINDS)} 중 하나여야 합니다")
+            text = self.text(d.get("text"), where, "text")
+            if text is not None:
+                notes[mark] = Footnote(mark, kind, text, find_urls(text))
+        return notes
+
+    def passage(
+        self, raw: Any, article_id: str, section: tuple[str | None, str | None], default_kind: str
+    ) -> Passage | None:
+        where = f"{article_id} passage"
+        d = self.mapping(raw, where, _PASSAGE_KEYS, {"id", "text"})
+        if "id" not in d:
+            return None
+        pid = self.ident(d["id"], where)
+        kind = d.get("kind", default_kind)
+        if kind not in PASSAGE_KINDS:
+            self.problem(pid, f"kind {kind!r}는 {', '.join(PASSAGE_KINDS)} 중 하나여야 합니다")
+        text = self.text(d.get("text"), pid, "text")
+        if text is None:
+            return None
+        return Passage(pid, article_id, section[0], section[1], kind, text, find_marks(text))
+
+    def article(self, raw: Any) -> Article | None:
+        d = self.mapping(raw, "(문서)", _ARTICLE_KEYS, {"id", "title", "author", "bio", "sections"})
+        if "id" not in d:
+            return None
+        aid = self.ident(d["id"], "(문서)")
+        title = self.text(d.get("title"), aid, "title") or ""
+        author = self.text(d.get("author"), aid, "author") or ""
+        source = self.text(d.get("source"), aid, "source", optional=True) or ""
+        bio = self.passage(d.get("bio"), aid, (None, None), "bio")
+        sections: list[Section] = []
+        raw_sections = d.get("sections")
+        if not isinstance(raw_sections, list) or not raw_sections:
+            self.problem(aid, "'sections'는 비어 있지 않은 목록이어야 합니다")
+            raw_sections = []
+        for s in raw_sections:
+            sd = self.mapping(s, f"{aid} section", _SECTION_KEYS, {"id", "passages"})
+            if "id" not in sd:
+                continue
+            sid = self.ident(sd["id"], f"{aid} section")
+            stitle = self.text(sd.get("title"), sid, "title", optional=True)
+            raw_passages = sd.get("passages")
+            if not isinstance(raw_passages, list) or not raw_passages:
+                self.problem(sid, "'passages'는 비어 있지 않은 목록이어야 합니다")
+                raw_passages = []
+            passages = [self.passage(p, aid, (sid, stitle), "body") for p in raw_passages]
+            sections.append(Section(sid, stitle, tuple(p for p in passages if p)))
+        footnotes = self.footnotes(d.get("footnotes"), aid)
+        if bio is None:
+            return None
+        article = Article(aid, title, author, source, bio, tuple(sections), footnotes)
+        self.cross_check(article)
+        return article
+
+    def cross_check(self, article: Article) -> None:
+        seen: set[str] = set()
+        for section in article.sections:
+            if section.id in seen:
+                self.problem(section.id, "섹션 id가 중복됩니다")
+            seen.add(section.id)
+        cited: set[str] = set()
+        for p in article.passages:
+            for mark in p.marks:
+                cited.add(mark)
+                if mark not in article.footnotes:
+                    self.problem(p.id, f"각주 {mark}를 참조하지만 footnotes에 없습니다")
+        for mark in article.footnotes:
+            if mark not in cited:
+                self.problem(f"{article.id} 각주 {mark}", "어느 문단도 참조하지 않습니다", error=False)
+
+
+def _parse(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), "(파일)", f"읽을 수 없습니다: {exc.__class__.__name__}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}행" if mark is not None else "(파일)"
+        return None, [Problem(str(path), where, f"YAML 문법 오류: {getattr(exc, 'problem', exc)}")]
+
+
+def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
+    """Load ``folder`` and return the corpus (None on errors) with every problem found."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, [Problem(str(folder), "(폴더)", "코퍼스 폴더가 없습니다")]
+    files = article_files(folder)
+    if not files:
+        return None, [Problem(str(folder), "(폴더)", "문서 YAML 파일이 하나도 없습니다")]
+    problems: list[Problem] = []
+    articles: list[Article] = []
+    owners: dict[str, str] = {}
+    for path in files:
+        raw, parse_problems = _parse(path)
+        problems += parse_problems
+        if parse_problems:
+            continue
+        reader = _Reader(str(path))
+        article = reader.article(raw)
+        problems += reader.problems
+        if article is None:
+            continue
+        for pid in [article.id, *(p.id for p in article.passages)]:
+            if pid in owners:
+                problems.append(Problem(str(path), pid, f"id가 {owners[pid]}에서 이미 쓰였습니다"))
+            owners[pid] = str(path)
+        articles.append(article)
+    glossary_path = folder / GLOSSARY_FILE
+    if glossary_path.is_file():
+        problems += load_glossary_problems(glossary_path)
+    if any(p.error for p in problems):
+        return None, problems
+    return Corpus(tuple(articles)), problems
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Load a corpus folder or raise CorpusError listing every error."""
+    corpus, problems = check_corpus(folder)
+    if corpus is None:
+        raise CorpusError(p for p in problems if p.error)
+    return corpus
+
+
+def _glossary_groups(raw: Any, file: str) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
+    problems: list[Problem] = []
+    groups: list[tuple[str, ...]] = []
+    items = raw.get("groups") if isinstance(raw, dict) else None
+    if isinstance(raw, dict):
+        for key in sorted(set(raw) - {"groups"}, key=str):
+            problems.append(Problem(file, "(문서)", f"알 수 없는 키 '{key}'"))
+    if not isinstance(items, list):
+        return (), [*problems, Problem(file, "groups", "'groups'는 목록이어야 합니다")]
+    for i, group in enumerate(items):
+        terms = group if isinstance(group, list) else None
+        if not terms or len(terms) < 2 or not all(isinstance(t, str) and t.strip() for t in terms):
+            problems.append(Problem(file, f"groups[{i}]", "두 개 이상의 용어 목록이어야 합니다"))
+            continue
+        groups.append(tuple(t.strip() for t in terms))
+    return tuple(groups), problems
+
+
+def load_glossary_problems(path: Path) -> list[Problem]:
+    raw, problems = _parse(path)
+    if problems:
+        return problems
+    return _glossary_groups(raw, str(path))[1]
+
+
+def load_glossary(folder: Path) -> Glossary:
+    """The glossary of a corpus folder; an absent file is an empty glossary."""
+    path = Path(folder) / GLOSSARY_FILE
+    if not path.is_file():
+        return Glossary()
+    raw, problems = _parse(path)
+    groups, more = _glossary_groups(raw, str(path)) if not problems else ((), [])
+    errors = [p for p in problems + more if p.error]
+    if errors:
+        raise CorpusError(errors)
+    return Glossary(groups)
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuestion:
+    """One entry of an evaluation file (the dev-set format)."""
+
+    q: str
+    kind: str
+    needles: tuple[str, ...] = ()
+    cite: str | None = None
+
+
+def load_eval_questions(path: Path) -> list[EvalQuestion]:
+    """Read a question file: a YAML list of {q, kind, needles?, cite?}."""
+    raw, problems = _parse(Path(path))
+    if problems:
+        raise CorpusError(problems)
+    if not isinstance(raw, list):
+        raise CorpusError([Problem(str(path), "(문서)", "질문 목록(YAML list)이어야 합니다")])
+    questions: list[EvalQuestion] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("q"), str):
+            raise CorpusError([Problem(str(path), f"[{i}]", "각 항목에 문자열 q가 있어야 합니다")])
+        needles = item.get("needles") or ()
+        questions.append(
+            EvalQuestion(
+                q=item["q"],
+                kind=str(item.get("kind", "")),
+                needles=tuple(str(n) for n in needles),
+                cite=str(item["cite"]) if item.get("cite") else None,
+            )
+        )
+    return questions

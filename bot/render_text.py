@@ -1,0 +1,54 @@
+"""Plain-text rendering of an Answer (console and ``ask`` without ``--json``).
+
+It shows what Slack shows, in the same order: where the passage comes from,
+the quote with matched terms emphasised, its footnote links, other candidates.
+"""
+
+from __future__ import annotations
+
+from bot.answer import Answer, Result
+from bot.highlight import mark
+from bot.messages import (
+    HELP_TEXT,
+    MISSING_FOOTNOTE,
+    NO_ANSWER_TEXT,
+    OTHER_PASSAGES_TITLE,
+    TRUNCATED_NOTE,
+    source_line,
+)
+
+TEASER_CHARS = 80
+
+
+def teaser(result: Result, width: int = TEASER_CHARS) -> str:
+    text = result.quote.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def render_result(result: Result, *, bold: tuple[str, str] = ("*", "*")) -> list[str]:
+    lines = [source_line(result)]
+    quote = mark(
+        result.quote, result.highlights, plain=lambda s: s, strong=lambda s: bold[0] + s + bold[1]
+    )
+    lines += ["> " + line for line in quote.splitlines()]
+    for note in result.footnotes:
+        lines.append(f"  {note.mark} {note.display or f'({MISSING_FOOTNOTE})'}")
+    return lines
+
+
+def render(answer: Answer, *, bold: tuple[str, str] = ("*", "*")) -> str:
+    lines: list[str] = []
+    if answer.truncated:
+        lines.append(TRUNCATED_NOTE)
+    if answer.status == "help":
+        lines.append(HELP_TEXT)
+    elif answer.status == "no_answer":
+        lines.append(NO_ANSWER_TEXT)
+    else:
+        first, *others = answer.results
+        lines += render_result(first, bold=bold)
+        if others:
+            lines.append("")
+            lines.append(OTHER_PASSAGES_TITLE)
+            lines += [f"  · {source_line(r)} — {teaser(r)}" for r in others[:2]]
+    return "\n".join(lines)

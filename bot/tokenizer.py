@@ -1,0 +1,144 @@
+"""Korean (and English) text to search terms, with Kiwi.
+
+One Kiwi per process: building it costs about a second and its first analysis
+another, so ``get_tokenizer()`` builds it once (thread-safe) and warms it up.
+Kiwi is thread-safe, so Bolt's listener threads can share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import kiwipiepy
+from kiwipiepy import Kiwi
+
+# Bump when the way text becomes terms changes: it invalidates cached indexes.
+TOKENIZER_VERSION = "3"
+
+# Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
+_KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
+_NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN", "SH", "XSN"})
+# Frequent words that carry no topic: question words, chat words, light verbs.
+STOPWORDS = frozenset(
+    """
+    뭐 무엇 무슨 어떤 어떻 어디 언제 누구 누가 왜 얼마 몇 어느 어찌 혹시
+    알려주 알리 알 주 좀 설명 말하 말 얘기 이야기 궁금 질문 대하 관하 관련 대해
+    있 없 하 되 같 보 오 가 그렇 이렇 저렇 그러 아니 싶 나오 다르
+    이번 그 저 이 것 거 게 수 때 중 등 더 또 및 다시 잘 정말 진짜 그냥 너무 아주 매우
+    혹은 그리고 그런데 근데 그래서 제일 가장 많이 자주 다 모두 먼저
+    뜻 의미 내용 정도 부분 경우 사실 생각 이유 방법 관계 정리 주소 링크 자료
+    the a an of to in on for and or is are was were be been being do does did what which
+    who whom whose how why when where many much this that these those it its with by from
+    about as at into than then there their they them we you your i me my our us
+    can could should would will shall may might must tell show give find please
+    """.split()
+)
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width forms, compatibility jamo) and drop invisible format characters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+                   if unicodedata.category(c) not in ("Cf", "Mn", "Co", "Cs"))
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Search terms of one text: content morphemes and their character n-grams."""
+
+    terms: tuple[str, ...]
+    grams: tuple[str, ...]
+
+
+def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
+    """Character bigrams of Hangul terms and trigrams of Latin terms, for typo tolerance."""
+    grams: list[str] = []
+    for term in terms:
+        n = 2 if _HANGUL_RE.search(term) else 3
+        if len(term) <= n:
+            grams.append(term)
+        else:
+            grams.extend(term[i : i + n] for i in range(len(term) - n + 1))
+    return tuple(grams)
+
+
+class Tokenizer:
+    """Turns text into search terms; wraps one Kiwi instance."""
+
+    def __init__(self, *, kiwi: Kiwi | None = None) -> None:
+        # The multi-word dictionary costs ~180 MB and splits nothing we need.
+        self._kiwi = kiwi if kiwi is not None else Kiwi(load_multi_dict=False)
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever the terms produced for the same text may change."""
+        material = "|".join(
+            [TOKENIZER_VERSION, kiwipiepy.__version__, *sorted(_KEEP_TAGS), *sorted(STOPWORDS)]
+        )
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+    def warm_up(self) -> None:
+        self.terms("ICML 2018 학회는 스톡홀름에서 열렸습니다.")
+
+    def terms(self, text: str) -> tuple[str, ...]:
+        """Content morphemes of ``text``, Latin lowercased, stopwords dropped."""
+        text = normalize(text)
+        if not text:
+            return ()
+        return self._select(self._kiwi.tokenize(text))
+
+    def terms_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """``terms`` for many texts in one batched Kiwi call."""
+        normalized = [normalize(t) for t in texts]
+        return [self._select(tokens) for tokens in self._kiwi.tokenize(normalized)]
+
+    def analyse(self, text: str) -> Analysis:
+        terms = self.terms(text)
+        return Analysis(terms, char_grams(terms))
+
+    def noun_phrase_tail(self, text: str) -> tuple[str, ...]:
+        """Terms of the run of nouns that ends ``text`` ("분야는 강화 학습" -> 강화, 학습)."""
+        tokens = self._kiwi.tokenize(normalize(text))
+        run: list[kiwipiepy.Token] = []
+        for token in reversed(tokens):
+            if token.tag.split("-", 1)[0] not in _NOUN_TAGS:
+                break
+            run.append(token)
+        return self._select(reversed(run))
+
+    @staticmethod
+    def _select(tokens: Iterable[kiwipiepy.Token]) -> tuple[str, ...]:
+        out: list[str] = []
+        for token in tokens:
+            tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
+            if tag not in _KEEP_TAGS:
+                continue
+            form = token.form.lower() if _LATIN_RE.search(token.form) else token.form
+            if form in STOPWORDS or (tag == "MAG" and len(form) < 2):
+                continue
+            out.append(form)
+        return tuple(out)
+
+
+_lock = threading.Lock()
+_shared: Tokenizer | None = None
+
+
+def get_tokenizer() -> Tokenizer:
+    """The process-wide tokenizer, built and warmed up on first use."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            tokenizer = Tokenizer()
+            tokenizer.warm_up()
+            _shared = tokenizer
+        return _shared
