@@ -22,6 +22,8 @@ GLOSSARY_FILE = "glossary.yaml"
 # A footnote reference in passage text: "*5" (report style) or "[5]" (essay style).
 MARK_RE = re.compile(r"\*\d+|\[\d+\]")
 URL_RE = re.compile(r"https?://[^\s<>()\"']+")
+# "[그림 8]" in a paragraph, "[ 그림 8 ] caption…" at the start of a caption.
+FIGURE_REF_RE = re.compile(r"\[\s*그림\s*(\d+)\s*\]")
 
 _ARTICLE_KEYS = {"id", "title", "author", "source", "bio", "sections", "footnotes"}
 _SECTION_KEYS = {"id", "title", "passages"}
@@ -86,6 +88,16 @@ class Article:
         """Every passage in reading order, the author's bio last."""
         return (*(p for s in self.sections for p in s.passages), self.bio)
 
+    @property
+    def figure_marks(self) -> dict[str, tuple[str, ...]]:
+        """Figure number -> footnote marks of that figure's caption."""
+        out: dict[str, tuple[str, ...]] = {}
+        for p in self.passages:
+            m = FIGURE_REF_RE.match(p.text) if p.kind == "caption" else None
+            if m:
+                out[m.group(1)] = p.marks
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
@@ -101,9 +113,15 @@ class Corpus:
         return self._articles_by_id[article_id]
 
     def footnotes_of(self, passage: Passage) -> tuple[Footnote, ...]:
-        """The footnotes a passage refers to, in order of first reference."""
-        notes = self._articles_by_id[passage.article_id].footnotes
-        return tuple(notes[m] for m in passage.marks if m in notes)
+        """The footnotes a passage refers to: its own marks, then those of the figures it
+        points to ("[그림 8] 참고" inherits the footnotes of figure 8's caption)."""
+        article = self._articles_by_id[passage.article_id]
+        marks = list(passage.marks)
+        if passage.kind != "caption":
+            for number in FIGURE_REF_RE.findall(passage.text):
+                marks += article.figure_marks.get(number, ())
+        notes = article.footnotes
+        return tuple(notes[m] for m in dict.fromkeys(marks) if m in notes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.corpus import Corpus, Glossary, Passage
 from bot.index import BM25Index
 from bot.synonyms import Synonyms, mine_pairs
@@ -25,8 +27,13 @@ from bot.tokenizer import Tokenizer, char_grams
 log = logging.getLogger(__name__)
 
 INDEX_VERSION = "2"
+# Ranking prior by passage kind: short captions would otherwise win on length alone.
+KIND_PRIOR = {"caption": 0.6}
 # Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
 _SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
+# URLs are indexed by their words: "icml.cc/Conferences/2018/Schedule" -> "icml cc …".
+_URL_PARTS = re.compile(r"[/.:_\-?=&#~@]+")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # Extra index words for an author's bio, so "누가 썼어?" / "who wrote" finds it.
 _BIO_WORDS = "필자 저자 글쓴이 author"
 
@@ -49,6 +56,7 @@ class SearchIndex:
     grams: BM25Index
     synonyms: Synonyms
     tokenizer: Tokenizer
+    priors: np.ndarray  # ranking prior of each passage (by kind)
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
@@ -63,11 +71,44 @@ def split_sentences(text: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
-def index_text(corpus: Corpus, passage: Passage) -> str:
-    """The text a passage is found by: its own, its section title and cited footnotes."""
+def latin_vocabulary(corpus: Corpus) -> frozenset[str]:
+    """Latin words (3+ letters, lowercased) the corpus writes as separate words."""
+    words = set()
+    for passage in corpus.passages:
+        words.update(w.lower() for w in _LATIN_WORD.findall(passage.text))
+    return frozenset(words)
+
+
+def split_joined(word: str, vocabulary: frozenset[str]) -> list[str]:
+    """Split a run-together URL word into known words: "machinelearningdebates" ->
+    machine, learning, debates (the unknown rest is kept whole)."""
+    parts: list[str] = []
+    rest = word.lower()
+    while rest:
+        prefix = next(
+            (rest[:n] for n in range(len(rest), 2, -1) if rest[:n] in vocabulary), None
+        )
+        if prefix is None:
+            parts.append(rest)
+            break
+        parts.append(prefix)
+        rest = rest[len(prefix) :]
+    return parts
+
+
+def _url_words(text: str, vocabulary: frozenset[str]) -> str:
+    words = _URL_PARTS.sub(" ", text).split()
+    return " ".join(" ".join(split_joined(w, vocabulary)) if w.isalpha() else w for w in words)
+
+
+def index_text(corpus: Corpus, passage: Passage, vocabulary: frozenset[str] = frozenset()) -> str:
+    """The text a passage is found by: its own, its section title and cited footnotes
+    (URLs by their words)."""
     article = corpus.article(passage.article_id)
     parts = [passage.text, passage.section_title or ""]
-    parts += [f.text for f in corpus.footnotes_of(passage) if f.text]
+    for note in corpus.footnotes_of(passage):
+        if note.text:
+            parts.append(_url_words(note.text, vocabulary) if note.urls else note.text)
     if passage.kind == "bio":
         parts += [article.title, article.author, _BIO_WORDS]
     return "\n".join(parts)
@@ -77,8 +118,9 @@ def content_key(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> str
     """Hash of everything the analysed index depends on."""
     h = hashlib.sha256()
     h.update(f"{INDEX_VERSION}|{tokenizer.signature}".encode())
+    vocabulary = latin_vocabulary(corpus)
     for passage in corpus.passages:
-        h.update(f"\x1e{passage.id}\x1f{index_text(corpus, passage)}".encode())
+        h.update(f"\x1e{passage.id}\x1f{index_text(corpus, passage, vocabulary)}".encode())
     for group in glossary.groups:
         h.update(("\x1d" + "\x1f".join(group)).encode())
     return h.hexdigest()[:32]
@@ -96,7 +138,8 @@ def _analyse(
     corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer
 ) -> tuple[list[PassageFields], Synonyms]:
     passages = corpus.passages
-    texts = [index_text(corpus, p) for p in passages]
+    vocabulary = latin_vocabulary(corpus)
+    texts = [index_text(corpus, p, vocabulary) for p in passages]
     sentences = [split_sentences(p.text) for p in passages]
     flat = [s for group in sentences for s in group]
     analysed = tokenizer.terms_many(texts + flat)
@@ -176,4 +219,5 @@ def build_index(
         grams=BM25Index([f.grams for f in fields]),
         synonyms=synonyms,
         tokenizer=tokenizer,
+        priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
     )

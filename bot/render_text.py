@@ -6,7 +6,7 @@ the quote with matched terms emphasised, its footnote links, other candidates.
 
 from __future__ import annotations
 
-from bot.answer import Answer, Result
+from bot.answer import MIN_COVERAGE, Answer, Result
 from bot.highlight import mark
 from bot.messages import (
     HELP_TEXT,
@@ -46,6 +46,7 @@ def render(answer: Answer, *, bold: tuple[str, str] = ("*", "*")) -> str:
         lines.append(NO_ANSWER_TEXT)
     else:
         first, *others = answer.results
+        others = [r for r in others if r.coverage >= MIN_COVERAGE]
         lines += render_result(first, bold=bold)
         if others:
             lines.append("")

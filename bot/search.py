@@ -20,8 +20,13 @@ from bot.tokenizer import char_grams
 
 EXPANSION_WEIGHT = 0.6
 GRAM_WEIGHT = 0.35
-# A query term whose n-grams overlap a passage term this much counts as a typo of it.
-NEAR_MATCH = 0.5
+# A query term whose n-grams the passage holds to this share counts as a typo or part of it.
+NEAR_MATCH = 0.6
+# How many top-scored passages are re-ranked by coverage, and how much coverage weighs.
+RERANK_DEPTH = 20
+COVERAGE_FLOOR = 0.5
+# Weak terms (verb stems, one-syllable words) count this much towards coverage.
+WEAK_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +51,10 @@ def _normalized(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else scores
 
 
-def _gram_overlap(term: str, candidates: set[str]) -> tuple[float, str | None]:
-    """Best share of ``term``'s n-grams found in one of ``candidates``."""
-    grams = set(char_grams([term]))
-    best, best_term = 0.0, None
-    for cand in candidates:
-        shared = len(grams & set(char_grams([cand])))
-        if shared:
-            share = shared / max(len(grams), len(set(char_grams([cand]))))
-            if share > best:
-                best, best_term = share, cand
-    return best, best_term
+def _gram_share(term: str, grams: frozenset[str]) -> float:
+    """Share of ``term``'s character n-grams found among a passage's n-grams."""
+    own = set(char_grams([term]))
+    return len(own & grams) / len(own) if own else 0.0
 
 
 def search(index: SearchIndex, question: str, *, k: int = 3) -> SearchResult:
@@ -67,19 +65,23 @@ def search(index: SearchIndex, question: str, *, k: int = 3) -> SearchResult:
         return SearchResult((), ())
     expansions = index.synonyms.expand(analysis.terms)
     weights = dict.fromkeys(terms, 1.0)
-    for _, run in expansions:
+    for source, run in expansions:
         for term in run:
-            weights.setdefault(term, EXPANSION_WEIGHT)
+            # An equivalent stands in for its source run: share the source's weight.
+            weights.setdefault(term, EXPANSION_WEIGHT * min(1.0, len(source) / len(run)))
     gram_weights = dict.fromkeys(analysis.grams, 1.0)
     scores = _normalized(index.terms.scores(weights))
     scores += GRAM_WEIGHT * _normalized(index.grams.scores(gram_weights))
-    order = np.argsort(-scores, kind="stable")[:k]
-    hits = tuple(
-        _hit(index, int(i), float(scores[i]), terms, expansions)
+    scores *= index.priors
+    order = np.argsort(-scores, kind="stable")[: max(k, RERANK_DEPTH)]
+    hits = [
+        _hit(index, int(i), float(scores[i]), terms, analysis.weak, expansions)
         for i in order
         if scores[i] > 0
-    )
-    return SearchResult(terms, hits)
+    ]
+    # Soft AND: among the best-scored, prefer passages that hold more of the question.
+    hits.sort(key=lambda h: -h.score * (COVERAGE_FLOOR + h.coverage))
+    return SearchResult(terms, tuple(hits[:k]))
 
 
 def _hit(
@@ -87,6 +89,7 @@ def _hit(
     position: int,
     score: float,
     terms: tuple[str, ...],
+    weak: frozenset[str],
     expansions: list[tuple[tuple[str, ...], tuple[str, ...]]],
 ) -> Hit:
     fields = index.fields[position]
@@ -95,19 +98,20 @@ def _hit(
     via_equivalent: set[str] = set()
     for run, equivalent in expansions:
         if all(t in present for t in equivalent):
+            if not any(t in present for t in run):
+                matched.extend(equivalent)  # highlight the stand-in only where it is needed
             via_equivalent.update(run)
-            matched.extend(equivalent)
     total = covered = 0.0
+    grams = frozenset(fields.grams)
     for term in terms:
-        idf = index.terms.term_idf(term)
-        total += idf
+        weight = index.terms.term_idf(term) * (WEAK_WEIGHT if term in weak else 1.0)
+        total += weight
         if term in present or term in via_equivalent:
-            covered += idf
+            covered += weight
             continue
-        share, near = _gram_overlap(term, present) if len(term) >= 3 else (0.0, None)
-        if near is not None and share >= NEAR_MATCH:
-            covered += idf * share
-            matched.append(near)
+        share = _gram_share(term, grams) if len(term) >= 2 else 0.0
+        if share >= NEAR_MATCH:
+            covered += weight * share
     coverage = covered / total if total else 0.0
     passage = index.corpus.passages[position]
     return Hit(passage, position, score, coverage, tuple(dict.fromkeys(matched)))

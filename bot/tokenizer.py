@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "3"
+TOKENIZER_VERSION = "4"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -26,7 +26,7 @@ _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN", "SH", "XSN"})
 # Frequent words that carry no topic: question words, chat words, light verbs.
 STOPWORDS = frozenset(
     """
-    뭐 무엇 무슨 어떤 어떻 어디 언제 누구 누가 왜 얼마 몇 어느 어찌 혹시
+    뭐 무엇 무슨 어떤 어떻 어디 언제 누구 누가 왜 얼마 몇 며칠 어느 어찌 혹시 곳 동안
     알려주 알리 알 주 좀 설명 말하 말 얘기 이야기 궁금 질문 대하 관하 관련 대해
     있 없 하 되 같 보 오 가 그렇 이렇 저렇 그러 아니 싶 나오 다르
     이번 그 저 이 것 거 게 수 때 중 등 더 또 및 다시 잘 정말 진짜 그냥 너무 아주 매우
@@ -38,7 +38,9 @@ STOPWORDS = frozenset(
     can could should would will shall may might must tell show give find please
     """.split()
 )
+_PREDICATE_TAGS = frozenset({"VV", "VA"})
 _LATIN_RE = re.compile(r"[A-Za-z]")
+_PLURAL_KEEP = ("ss", "us", "is", "ous", "ics")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -53,10 +55,15 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Search terms of one text: content morphemes and their character n-grams."""
+    """Search terms of one text: content morphemes and their character n-grams.
+
+    ``weak`` holds the terms that say little on their own (verb and adjective
+    stems, one-syllable words): a passage need not contain them to answer.
+    """
 
     terms: tuple[str, ...]
     grams: tuple[str, ...]
+    weak: frozenset[str] = frozenset()
 
 
 def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
@@ -102,8 +109,14 @@ class Tokenizer:
         return [self._select(tokens) for tokens in self._kiwi.tokenize(normalized)]
 
     def analyse(self, text: str) -> Analysis:
-        terms = self.terms(text)
-        return Analysis(terms, char_grams(terms))
+        text = normalize(text)
+        if not text:
+            return Analysis((), ())
+        tokens = self._kiwi.tokenize(text)
+        terms = self._select(tokens)
+        weak = {t for t in terms if len(t) == 1}
+        weak.update(self._select(t for t in tokens if t.tag.split("-", 1)[0] in _PREDICATE_TAGS))
+        return Analysis(terms, char_grams(terms), frozenset(weak))
 
     def noun_phrase_tail(self, text: str) -> tuple[str, ...]:
         """Terms of the run of nouns that ends ``text`` ("분야는 강화 학습" -> 강화, 학습)."""
@@ -122,11 +135,21 @@ class Tokenizer:
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
             if tag not in _KEEP_TAGS:
                 continue
-            form = token.form.lower() if _LATIN_RE.search(token.form) else token.form
+            form = _latin(token.form) if _LATIN_RE.search(token.form) else token.form
             if form in STOPWORDS or (tag == "MAG" and len(form) < 2):
                 continue
             out.append(form)
         return tuple(out)
+
+
+def _latin(word: str) -> str:
+    """Lowercase, and fold a plural to its singular ("papers" -> "paper")."""
+    word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(_PLURAL_KEEP):
+        return word[:-1]
+    return word
 
 
 _lock = threading.Lock()

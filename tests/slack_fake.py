@@ -13,6 +13,7 @@ the loopback interface.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import hmac
@@ -29,16 +30,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from slack_payloads import APP_MENTION_EVENT_CALLBACK, BLOCK_ACTIONS_PAYLOAD, SLASH_COMMAND_FIELDS
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
-
-from slack_payloads import APP_MENTION_EVENT_CALLBACK, BLOCK_ACTIONS_PAYLOAD, SLASH_COMMAND_FIELDS
 
 TEAM_ID = "T111"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 APP_ID = "A111"
-PROXY_ENV_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+PROXY_ENV_VARS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
 
 # Parameters that Slack accepts as JSON-encoded strings in form posts.
 _JSON_STRING_PARAMS = ("blocks", "attachments", "metadata", "view", "user_auth_blocks")
@@ -58,7 +65,11 @@ def fresh_event_id() -> str:
 
 @dataclass(frozen=True)
 class RecordedCall:
-    """One request received by ``FakeSlackWebAPI``; header names are lower-case."""
+    """One request received by ``FakeSlackWebAPI``; header names are lower-case.
+
+    ``params`` merges the query string and the body. Form values are strings (slack_sdk sends
+    booleans as "1"/"0" there), except JSON-string fields such as ``blocks``, which are decoded.
+    """
 
     method: str
     params: dict[str, Any]
@@ -272,7 +283,12 @@ class FakeSlackWebAPI:
             }
         if call.method in ("chat.postMessage", "chat.update"):
             ts = p.get("ts") if call.method == "chat.update" else fresh_ts()
-            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "app_id": APP_ID}
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "app_id": APP_ID,
+            }
             message |= {k: p[k] for k in ("text", "blocks", "thread_ts", "metadata") if k in p}
             message["ts"] = ts
             return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
@@ -304,8 +320,8 @@ class FakeSlackWebAPI:
 
 def _decode_body(raw: bytes, content_type: str) -> dict[str, Any]:
     text = raw.decode("utf-8")
-    # slack_sdk sends "Content-Type: application/json" with an empty body for parameterless
-    # calls (auth.test), and form posts when a method takes no blocks; handle both.
+    # slack_sdk posts JSON for methods taking blocks (chat.*) and forms for the others, but
+    # labels parameterless calls (auth.test) "application/json" with an empty body.
     if not text.strip() or "multipart/" in content_type:
         return {}
     if "json" in content_type or text.lstrip().startswith("{"):
@@ -318,10 +334,8 @@ def _decode_body(raw: bytes, content_type: str) -> dict[str, Any]:
     params: dict[str, Any] = dict(parse_qsl(text, keep_blank_values=True))
     for key in _JSON_STRING_PARAMS:
         if isinstance(params.get(key), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(params[key])
-            except json.JSONDecodeError:
-                pass
     return params
 
 
@@ -403,11 +417,6 @@ class FakeSocketModeServer:
         with self._cond:
             return list(self._acks)
 
-    @property
-    def connected(self) -> bool:
-        with self._cond:
-            return bool(self._connections)
-
     def wait_for_client(self, timeout: float = 5.0) -> None:
         with self._cond:
             if not self._cond.wait_for(lambda: self._connections, timeout):
@@ -448,7 +457,10 @@ class FakeSocketModeServer:
                 self._connections.append(connection)
                 self._cond.notify_all()
             for raw in connection:
-                message = json.loads(raw)
+                try:
+                    message = json.loads(raw)
+                except ValueError:
+                    continue  # not an ack; Slack would ignore it too
                 if isinstance(message, dict) and "envelope_id" in message:
                     with self._cond:
                         self._acks.append(message)
@@ -570,7 +582,7 @@ def slash_command_fields(
         api_app_id=APP_ID,
         is_enterprise_install="false",
         response_url=response_url,
-        trigger_id=f"{next(_ts_counter)}.111.xxx",
+        trigger_id=f"111.222.{uuid.uuid4().hex[:12]}",
     )
     return fields
 
@@ -619,7 +631,7 @@ def block_actions_payload(
     payload["container"].update(
         channel_id=channel_id,
         is_ephemeral=is_ephemeral,
-        message_ts=message["ts"] if message else fresh_ts(),
+        message_ts=message.get("ts") if message else fresh_ts(),
     )
     payload.update(
         user={"id": user_id, "username": f"user-{user_id}", "team_id": TEAM_ID},
@@ -638,8 +650,9 @@ def block_actions_form(
     channel_id: str = "C111",
     is_ephemeral: bool = False,
     message: dict[str, Any] | None = None,
+    user_id: str = "U222",
 ) -> str:
-    """An interactivity request body: ``payload=<urlencoded JSON>``."""
+    """An interactivity request body, ``payload=`` + quoted JSON as in the shared fixture."""
     payload = block_actions_payload(
         action_id,
         value,
@@ -647,11 +660,14 @@ def block_actions_form(
         channel_id=channel_id,
         is_ephemeral=is_ephemeral,
         message=message,
+        user_id=user_id,
     )
     return "payload=" + quote(json.dumps(payload))
 
 
-def socket_mode_envelope_for_event(body: dict[str, Any], *, retry_attempt: int = 0) -> dict[str, Any]:
+def socket_mode_envelope_for_event(
+    body: dict[str, Any], *, retry_attempt: int = 0
+) -> dict[str, Any]:
     return {
         "envelope_id": str(uuid.uuid4()),
         "payload": body,

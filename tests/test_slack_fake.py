@@ -9,15 +9,6 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, parse_qsl
 
 import pytest
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
-from slack_sdk.socket_mode.builtin import SocketModeClient
-from slack_sdk.socket_mode.request import SocketModeRequest
-from slack_sdk.socket_mode.response import SocketModeResponse
-from slack_sdk.webhook import WebhookClient
-
 import slack_payloads
 from slack_fake import (
     BOT_USER_ID,
@@ -33,6 +24,14 @@ from slack_fake import (
     socket_mode_envelope_for_command,
     socket_mode_envelope_for_event,
 )
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.webhook import WebhookClient
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*답변* 입니다"}}]
 
@@ -56,7 +55,9 @@ def test_web_client_calls_are_recorded_with_decoded_params(fake: FakeSlackWebAPI
     first = client.chat_postMessage(channel="C111", text="hi", blocks=BLOCKS, thread_ts="1.2")
     second = client.chat_postMessage(channel="C111", text="again")
     # A form post whose blocks are a JSON string, as Slack also accepts.
-    client.api_call("chat.update", params={"channel": "C111", "ts": "1.2", "blocks": json.dumps(BLOCKS)})
+    client.api_call(
+        "chat.update", params={"channel": "C111", "ts": "1.2", "blocks": json.dumps(BLOCKS)}
+    )
     info = client.conversations_info(channel="D111")
 
     assert float(first["ts"]) < float(second["ts"])
@@ -70,11 +71,15 @@ def test_web_client_calls_are_recorded_with_decoded_params(fake: FakeSlackWebAPI
     assert fake.calls_to("chat.update")[0].params["blocks"] == BLOCKS
     assert fake.calls_to("conversations.info")[0].params == {"channel": "D111"}
     assert [c.method for c in fake.calls] == [
-        "auth.test", "chat.postMessage", "chat.postMessage", "chat.update", "conversations.info"
+        "auth.test",
+        "chat.postMessage",
+        "chat.postMessage",
+        "chat.update",
+        "conversations.info",
     ]
     fake.reset()
     assert fake.calls == []
-    with pytest.raises(AssertionError, match="users.info"):
+    with pytest.raises(AssertionError, match=r"users\.info"):
         fake.wait_for("users.info", timeout=0.05)
 
 
@@ -205,9 +210,15 @@ def test_request_builders_produce_slack_shapes() -> None:
     assert (dm["channel_type"], dm["bot_id"], dm["subtype"]) == ("im", "BBOT", "bot_message")
 
     form = dict(parse_qsl(slash_command_form("a b", response_url="http://x/r")))
-    assert (form["command"], form["text"], form["response_url"]) == ("/icml2018", "a b", "http://x/r")
+    assert (form["command"], form["text"], form["response_url"]) == (
+        "/icml2018",
+        "a b",
+        "http://x/r",
+    )
 
-    payload = json.loads(parse_qs(block_actions_form("more", "v1", response_url="http://x/r"))["payload"][0])
+    payload = json.loads(
+        parse_qs(block_actions_form("more", "v1", response_url="http://x/r"))["payload"][0]
+    )
     assert payload["actions"][0]["action_id"] == "more"
     assert payload["message"]["blocks"][0]["accessory"]["value"] == "v1"
     assert payload["container"]["message_ts"] == payload["message"]["ts"]
