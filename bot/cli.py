@@ -95,6 +95,15 @@ def cmd_corpus_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """Analyse the corpus now and store the index cache (for image builds)."""
+    from bot.answer import Answerer
+
+    answerer = Answerer.from_folder(_corpus_dir(args))
+    print(f"색인 준비 완료: 문단 {len(answerer.index.corpus.passages)}개")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Pick the mode from the environment: Socket Mode, HTTP, or the console."""
     env = os.environ
@@ -146,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = corpus_sub.add_parser("check", help="코퍼스 폴더를 검사합니다")
     check.add_argument("dir", nargs="?", help="코퍼스 폴더 (기본: corpus/)")
     check.set_defaults(func=cmd_corpus_check)
+
+    add("index", "코퍼스를 분석해 색인 캐시를 미리 만듭니다", cmd_index)
 
     p = add("run", "환경 변수에 따라 Socket Mode, HTTP 또는 콘솔로 실행합니다", cmd_run)
     p.add_argument("-k", type=int, default=3, help=argparse.SUPPRESS)

@@ -45,8 +45,8 @@ def render(answer: Answer, *, bold: tuple[str, str] = ("*", "*")) -> str:
     elif answer.status == "no_answer":
         lines.append(NO_ANSWER_TEXT)
     else:
-        first, *others = answer.results
-        others = [r for r in others if r.coverage >= MIN_COVERAGE]
+        first, *rest = answer.results
+        others = [r for r in rest if r.coverage >= MIN_COVERAGE]
         lines += render_result(first, bold=bold)
         if others:
             lines.append("")

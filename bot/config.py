@@ -1,0 +1,157 @@
+"""Settings: one place that reads the environment and the optional YAML config file.
+
+Precedence: environment variables over the config file (``--config`` or
+``BOT_CONFIG``) over defaults. Secrets are kept out of ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+# config-file key -> environment variable
+_ENV = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
+    "port": "PORT",
+    "corpus_dir": "BOT_CORPUS_DIR",
+    "cache_dir": "BOT_CACHE_DIR",
+    "log_level": "BOT_LOG_LEVEL",
+    "log_format": "BOT_LOG_FORMAT",
+    "log_questions": "BOT_LOG_QUESTIONS",
+    "candidates": "BOT_CANDIDATES",
+    "allowed_channels": "BOT_ALLOWED_CHANNELS",
+}
+_SECRET_KEYS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message says what to fix, in Korean."""
+
+
+@dataclass(frozen=True)
+class Config:
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_API_URL
+    port: int = DEFAULT_PORT
+    corpus_dir: Path | None = None
+    cache_dir: Path | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"
+    log_questions: bool = False
+    candidates: int = 3
+    allowed_channels: frozenset[str] = frozenset()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, for log redaction."""
+        return tuple(v for v in (getattr(self, k) for k in _SECRET_KEYS) if v)
+
+    def channel_allowed(self, channel: str | None) -> bool:
+        return not self.allowed_channels or (channel or "") in self.allowed_channels
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigError naming the environment variable of each missing setting."""
+        missing = [_ENV[n] for n in names if not getattr(self, n)]
+        if missing:
+            raise ConfigError(f"환경 변수 {', '.join(missing)}가 설정되지 않았습니다")
+
+
+def _bool(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}는 1/0 또는 true/false여야 합니다 (받은 값: {value!r})")
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name}는 정수여야 합니다 (받은 값: {value!r})") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name}는 {low}~{high} 사이여야 합니다 (받은 값: {number})")
+    return number
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"설정 파일 {path}를 읽을 수 없습니다 ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"설정 파일 {path}의 YAML 문법이 잘못되었습니다: {exc}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"설정 파일 {path}는 key: value 매핑이어야 합니다")
+    unknown = sorted(set(map(str, raw)) - set(_ENV))
+    if unknown:
+        raise ConfigError(
+            f"설정 파일 {path}에 알 수 없는 키가 있습니다: {', '.join(unknown)} "
+            f"(쓸 수 있는 키: {', '.join(_ENV)})"
+        )
+    return raw
+
+
+def load_config(
+    env: Mapping[str, str] | None = None, *, config_file: Path | str | None = None
+) -> Config:
+    """Settings from ``env`` (default ``os.environ``) and the optional config file."""
+    env = os.environ if env is None else env
+    path = config_file or env.get("BOT_CONFIG")
+    values: dict[str, Any] = _read_file(Path(path)) if path else {}
+    for key, var in _ENV.items():
+        if env.get(var, "").strip():
+            values[key] = env[var].strip()
+    out: dict[str, Any] = {}
+    for key in _SECRET_KEYS:
+        if values.get(key):
+            out[key] = str(values[key])
+    if values.get("slack_api_url"):
+        url = str(values["slack_api_url"])
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"SLACK_API_URL은 http:// 또는 https://로 시작해야 합니다: {url!r}")
+        out["slack_api_url"] = url if url.endswith("/") else url + "/"
+    if "port" in values:
+        out["port"] = _int(values["port"], "PORT", 1, 65535)
+    for key in ("corpus_dir", "cache_dir"):
+        if values.get(key):
+            out[key] = Path(str(values[key]))
+    if "log_level" in values:
+        level = str(values["log_level"]).upper()
+        if level not in LOG_LEVELS:
+            raise ConfigError(f"BOT_LOG_LEVEL은 {', '.join(LOG_LEVELS)} 중 하나여야 합니다")
+        out["log_level"] = level
+    if "log_format" in values:
+        fmt = str(values["log_format"]).lower()
+        if fmt not in LOG_FORMATS:
+            raise ConfigError("BOT_LOG_FORMAT은 text 또는 json이어야 합니다")
+        out["log_format"] = fmt
+    if "log_questions" in values:
+        out["log_questions"] = _bool(values["log_questions"], "BOT_LOG_QUESTIONS")
+    if "candidates" in values:
+        out["candidates"] = _int(values["candidates"], "BOT_CANDIDATES", 1, 10)
+    if "allowed_channels" in values:
+        raw = values["allowed_channels"]
+        items = raw if isinstance(raw, list) else str(raw).split(",")
+        out["allowed_channels"] = frozenset(str(c).strip() for c in items if str(c).strip())
+    return Config(**out)
