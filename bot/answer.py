@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,16 @@ MAX_QUOTE_SENTENCES = 3
 
 _GREETING = r"(?:hi|hello|hey|yo|헬로|하이|ㅎㅇ|안녕\w*|반가\w*|좋은\s?아침)"
 _HELP = r"(?:help|usage|도움말?|도움\s?좀|도와\s?줘요?|도와\s?주세요|도와\s?주실래요|사용법|사용\s?방법|명령어)"
+# Bare jamo (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅇㅇ): compatibility jamo, and conjoining jamo, which is
+# what NFKC (``clean_question``) turns them into.
+_JAMO = r"\u1100-\u11ff\u3131-\u318e"
+# Patterns are NFKC-normalized too, so their jamo (ㅎㅇ) match normalized questions.
 _HELP_RE = re.compile(
-    rf"^(?:(?:{_GREETING}|{_HELP})(?:[\s!?.~,^]|ㅎ|ㅋ)*)+$", re.IGNORECASE
+    unicodedata.normalize("NFKC", rf"^(?:(?:{_GREETING}|{_HELP})[\s!?.~,^{_JAMO}]*)+$"),
+    re.IGNORECASE,
 )
+# Chat noise without a word in it (ㅋㅋㅋ, ㅠㅠ, ?!): nothing to search for.
+_NOISE_RE = re.compile(rf"^[\s!?.~,^{_JAMO}]*$")
 _MENTION_RE = re.compile(r"<[@#!][^>]*>")
 
 
@@ -94,7 +102,7 @@ def clean_question(text: str) -> str:
 
 
 def is_help_request(text: str) -> bool:
-    return not text or bool(_HELP_RE.match(text))
+    return not text or bool(_HELP_RE.match(text) or _NOISE_RE.match(text))
 
 
 def pick_quote(index: SearchIndex, hit: Hit) -> str:

@@ -115,12 +115,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_console(args)
 
 
+def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, Answerer)
+    from bot.answer import Answerer
+    from bot.config import load_config
+    from bot.logs import setup_logging
+
+    config = load_config(config_file=getattr(args, "config", None))
+    config.require(*required)
+    setup_logging(level=config.log_level, fmt=config.log_format, secrets=config.secrets)
+    corpus_dir = Path(args.corpus) if getattr(args, "corpus", None) else config.corpus_dir
+    answerer = Answerer.from_folder(
+        corpus_dir or DEFAULT_CORPUS, cache_dir=config.cache_dir, k=config.candidates
+    )
+    return config, answerer
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _fail("HTTP 모드는 아직 준비 중입니다")
+    """HTTP mode: refuses to start without a bot token and a signing secret."""
+    config, answerer = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
+    from bot.slack_app import build_app
+    from bot.slack_serve import serve_http
+
+    bot = build_app(config, answerer)
+    port = args.port or config.port
+    return serve_http(bot, host=args.host, port=port, log_level=config.log_level)
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
-    return _fail("Socket Mode는 아직 준비 중입니다")
+    config, answerer = _slack_setup(args, "slack_bot_token", "slack_app_token")
+    from bot.slack_app import build_app
+    from bot.slack_serve import serve_socket_mode
+
+    bot = build_app(config, answerer, for_socket_mode=True)
+    return serve_socket_mode(bot, app_token=str(config.slack_app_token))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,12 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("run", "환경 변수에 따라 Socket Mode, HTTP 또는 콘솔로 실행합니다", cmd_run)
     p.add_argument("-k", type=int, default=3, help=argparse.SUPPRESS)
+    p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
 
     p = add("serve", "HTTP 모드로 Slack 요청을 받습니다", cmd_serve)
     p.add_argument("--host", default="0.0.0.0")
     p.add_argument("--port", type=int, default=None, help="포트 (기본: PORT 또는 3000)")
+    p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
 
-    add("socket", "Socket Mode로 Slack에 연결합니다", cmd_socket)
+    p = add("socket", "Socket Mode로 Slack에 연결합니다", cmd_socket)
+    p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
     return parser
 
 
@@ -175,12 +205,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    from bot.config import ConfigError
     from bot.corpus import CorpusError
 
     try:
         return int(args.func(args))
     except CorpusError as exc:
         return _fail(f"코퍼스를 읽을 수 없습니다:\n{exc}")
+    except ConfigError as exc:
+        return _fail(f"설정 오류: {exc}")
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

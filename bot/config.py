@@ -68,7 +68,7 @@ class Config:
         """Raise ConfigError naming the environment variable of each missing setting."""
         missing = [_ENV[n] for n in names if not getattr(self, n)]
         if missing:
-            raise ConfigError(f"환경 변수 {', '.join(missing)}가 설정되지 않았습니다")
+            raise ConfigError(f"필요한 환경 변수가 설정되지 않았습니다: {', '.join(missing)}")
 
 
 def _bool(value: Any, name: str) -> bool:

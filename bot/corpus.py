@@ -171,6 +171,12 @@ def corpus_files(folder: Path) -> list[Path]:
     return article_files(folder) + ([glossary] if glossary.is_file() else [])
 
 
+def _declared_id(raw: Any, fallback: str) -> str:
+    """The id a raw item declares, to name it in problems; ``fallback`` when it has none."""
+    ident = raw.get("id") if isinstance(raw, dict) else None
+    return ident if isinstance(ident, str) and ident.strip() else fallback
+
+
 class _Reader:
     """Turns parsed YAML into typed objects, collecting problems instead of stopping."""
 
@@ -212,7 +218,9 @@ class _Reader:
                 self.problem(article_id, "'footnotes'는 목록이어야 합니다")
             return notes
         for i, item in enumerate(raw):
-            where = f"{article_id} footnotes[{i}]"
+            label = item.get("mark") if isinstance(item, dict) else None
+            name = f"각주 {label}" if isinstance(label, str) else f"footnotes[{i}]"
+            where = f"{article_id} {name}"
             d = self.mapping(item, where, _FOOTNOTE_KEYS, {"mark"})
             mark = d.get("mark")
             if not isinstance(mark, str) or not MARK_RE.fullmatch(mark):
@@ -237,7 +245,7 @@ class _Reader:
     def passage(
         self, raw: Any, article_id: str, section: tuple[str | None, str | None], default_kind: str
     ) -> Passage | None:
-        where = f"{article_id} passage"
+        where = _declared_id(raw, f"{article_id} passage")
         d = self.mapping(raw, where, _PASSAGE_KEYS, {"id", "text"})
         if "id" not in d:
             return None
@@ -251,7 +259,8 @@ class _Reader:
         return Passage(pid, article_id, section[0], section[1], kind, text, find_marks(text))
 
     def article(self, raw: Any) -> Article | None:
-        d = self.mapping(raw, "(문서)", _ARTICLE_KEYS, {"id", "title", "author", "bio", "sections"})
+        where = _declared_id(raw, "(문서)")
+        d = self.mapping(raw, where, _ARTICLE_KEYS, {"id", "title", "author", "bio", "sections"})
         if "id" not in d:
             return None
         aid = self.ident(d["id"], "(문서)")
@@ -265,7 +274,9 @@ class _Reader:
             self.problem(aid, "'sections'는 비어 있지 않은 목록이어야 합니다")
             raw_sections = []
         for s in raw_sections:
-            sd = self.mapping(s, f"{aid} section", _SECTION_KEYS, {"id", "passages"})
+            sd = self.mapping(
+                s, _declared_id(s, f"{aid} section"), _SECTION_KEYS, {"id", "passages"}
+            )
             if "id" not in sd:
                 continue
             sid = self.ident(sd["id"], f"{aid} section")

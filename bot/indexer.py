@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.corpus import Corpus, Glossary, Passage
+from bot.corpus import Corpus, Glossary, Passage, find_marks
 from bot.index import BM25Index
 from bot.synonyms import Synonyms, mine_pairs
 from bot.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
 # Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
@@ -126,6 +126,17 @@ def content_key(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> str
     return h.hexdigest()[:32]
 
 
+def _cited_texts(
+    corpus: Corpus, passage: Passage, sentence: str, vocabulary: frozenset[str]
+) -> list[str]:
+    notes = corpus.article(passage.article_id).footnotes
+    return [
+        _url_words(n.text, vocabulary) if n.urls else n.text
+        for n in (notes.get(m) for m in find_marks(sentence))
+        if n is not None and n.text
+    ]
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("BOT_CACHE_DIR")
     if base:
@@ -141,7 +152,13 @@ def _analyse(
     vocabulary = latin_vocabulary(corpus)
     texts = [index_text(corpus, p, vocabulary) for p in passages]
     sentences = [split_sentences(p.text) for p in passages]
-    flat = [s for group in sentences for s in group]
+    # A sentence is also found by the footnotes it cites, so a question about a
+    # source quotes the sentence that cites it.
+    flat = [
+        "\n".join([s, *_cited_texts(corpus, p, s, vocabulary)])
+        for p, group in zip(passages, sentences, strict=True)
+        for s in group
+    ]
     analysed = tokenizer.terms_many(texts + flat)
     doc_terms, sent_terms = analysed[: len(texts)], iter(analysed[len(texts) :])
     fields = [
