@@ -26,7 +26,10 @@ MIN_COVERAGE = 0.5
 MAX_QUOTE_SENTENCES = 3
 
 _GREETING = r"(?:hi|hello|hey|yo|헬로|하이|ㅎㅇ|안녕\w*|반가\w*|좋은\s?아침)"
-_HELP = r"(?:help|usage|도움말?|도움\s?좀|도와\s?줘요?|도와\s?주세요|도와\s?주실래요|사용법|사용\s?방법|명령어)"
+_HELP = (
+    r"(?:help|usage|도움말?|도움\s?좀|도와\s?줘요?|도와\s?주세요|도와\s?주실래요"
+    r"|사용법|사용\s?방법|명령어)"
+)
 # Bare jamo (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅇㅇ): compatibility jamo, and conjoining jamo, which is
 # what NFKC (``clean_question``) turns them into.
 _JAMO = r"\u1100-\u11ff\u3131-\u318e"
@@ -113,7 +116,8 @@ def pick_quote(index: SearchIndex, hit: Hit) -> str:
         return hit.passage.text
     matched = set(hit.matched)
     weight = [
-        sum(index.terms.term_idf(t) for t in set(terms) & matched) for terms in fields.sentence_terms
+        sum(index.terms.term_idf(t) for t in set(terms) & matched)
+        for terms in fields.sentence_terms
     ]
     best = max(range(len(sentences)), key=lambda i: weight[i])
     if weight[best] == 0:

@@ -70,10 +70,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_eval_questions(Path(args.questions))
     report = evaluate(_answerer(args), questions)
     if args.json:
-        data = {"metrics": report.metrics(), "hit@1_by_kind": report.per_kind(),
-                "misses": [{"q": o.question.q, "kind": o.question.kind, "status": o.status,
-                            "rank": o.rank, "cited": o.cited, "top": o.top}
-                           for o in report.misses()]}
+        data = {
+            "metrics": report.metrics(),
+            "hit@1_by_kind": report.per_kind(),
+            "misses": [
+                {
+                    "q": o.question.q,
+                    "kind": o.question.kind,
+                    "status": o.status,
+                    "rank": o.rank,
+                    "cited": o.cited,
+                    "top": o.top,
+                }
+                for o in report.misses()
+            ],
+        }
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(render_report(report, len(questions)))
@@ -176,8 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("questions", help="질문 YAML 파일 (dev_questions.yaml 형식)")
     p.add_argument("--json", action="store_true", help="JSON으로 출력")
 
-    p = add("corpus", "코퍼스 관리", lambda a: _fail("사용법: icml2018-bot corpus check [DIR]"),
-            corpus=False)
+    p = add(
+        "corpus",
+        "코퍼스 관리",
+        lambda a: _fail("사용법: icml2018-bot corpus check [DIR]"),
+        corpus=False,
+    )
     corpus_sub = p.add_subparsers(dest="corpus_command")
     check = corpus_sub.add_parser("check", help="코퍼스 폴더를 검사합니다")
     check.add_argument("dir", nargs="?", help="코퍼스 폴더 (기본: corpus/)")

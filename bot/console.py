@@ -6,6 +6,7 @@ same content (source, quote, footnotes, other candidates) as plain text.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TextIO
 
@@ -14,10 +15,7 @@ from bot.messages import HELP_TEXT
 from bot.render_text import render
 
 PROMPT = "질문> "
-BANNER = (
-    "icml2018-bot 콘솔입니다. 두 글에 대해 물어보세요. "
-    "(:help 도움말, :quit 또는 Ctrl-D 종료)"
-)
+BANNER = "icml2018-bot 콘솔입니다. 두 글에 대해 물어보세요. (:help 도움말, :quit 또는 Ctrl-D 종료)"
 QUIT_COMMANDS = {":quit", ":q", ":exit", "exit", "quit"}
 HELP_COMMANDS = {":help", ":h", ":?"}
 _ANSI_BOLD = ("\033[1m", "\033[0m")
@@ -25,10 +23,8 @@ _ANSI_BOLD = ("\033[1m", "\033[0m")
 
 def _enable_line_editing() -> None:
     """Line editing and history when the platform has readline."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (importing it is what enables editing for input())
-    except ImportError:
-        pass
 
 
 def run_console(

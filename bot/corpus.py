@@ -236,7 +236,9 @@ class _Reader:
                 continue
             kind = d.get("kind")
             if kind not in FOOTNOTE_KINDS:
-                self.problem(where, f"kind {kind!r}는 {', '.join(FOOTNOTE_KINDS)} 중 하나여야 합니다")
+                self.problem(
+                    where, f"kind {kind!r}는 {', '.join(FOOTNOTE_KINDS)} 중 하나여야 합니다"
+                )
             text = self.text(d.get("text"), where, "text")
             if text is not None:
                 notes[mark] = Footnote(mark, kind, text, find_urls(text))
@@ -308,7 +310,9 @@ class _Reader:
                     self.problem(p.id, f"각주 {mark}를 참조하지만 footnotes에 없습니다")
         for mark in article.footnotes:
             if mark not in cited:
-                self.problem(f"{article.id} 각주 {mark}", "어느 문단도 참조하지 않습니다", error=False)
+                self.problem(
+                    f"{article.id} 각주 {mark}", "어느 문단도 참조하지 않습니다", error=False
+                )
 
 
 def _parse(path: Path) -> tuple[Any, list[Problem]]:

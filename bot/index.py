@@ -70,4 +70,3 @@ class BM25Index:
             if posting is not None:
                 out[posting.docs] += weight * self.idf[term] * posting.weights
         return out
-

@@ -73,7 +73,7 @@ def split_sentences(text: str) -> tuple[str, ...]:
 
 def latin_vocabulary(corpus: Corpus) -> frozenset[str]:
     """Latin words (3+ letters, lowercased) the corpus writes as separate words."""
-    words = set()
+    words: set[str] = set()
     for passage in corpus.passages:
         words.update(w.lower() for w in _LATIN_WORD.findall(passage.text))
     return frozenset(words)
@@ -85,9 +85,7 @@ def split_joined(word: str, vocabulary: frozenset[str]) -> list[str]:
     parts: list[str] = []
     rest = word.lower()
     while rest:
-        prefix = next(
-            (rest[:n] for n in range(len(rest), 2, -1) if rest[:n] in vocabulary), None
-        )
+        prefix = next((rest[:n] for n in range(len(rest), 2, -1) if rest[:n] in vocabulary), None)
         if prefix is None:
             parts.append(rest)
             break
@@ -193,8 +191,12 @@ def _load_cached(path: Path) -> tuple[list[PassageFields], Synonyms] | None:
 def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
     data = {
         "fields": [
-            {"terms": f.terms, "grams": f.grams, "sentences": f.sentences,
-             "sentence_terms": f.sentence_terms}
+            {
+                "terms": f.terms,
+                "grams": f.grams,
+                "sentences": f.sentences,
+                "sentence_terms": f.sentence_terms,
+            }
             for f in fields
         ],
         "synonyms": synonyms.to_json(),

@@ -6,10 +6,14 @@ from typing import Protocol
 
 
 class _Sourced(Protocol):
-    article_title: str
-    section: str | None
-    author: str
-    kind: str
+    @property
+    def article_title(self) -> str: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 EXAMPLE_QUESTIONS = (
@@ -35,7 +39,8 @@ HELP_TEXT = "\n".join(
         "이렇게 물어보세요:",
         *[f"· {q}" for q in EXAMPLE_QUESTIONS],
         "",
-        "채널에서는 저를 멘션하고, DM에서는 그냥 쓰고, 어디서든 `/icml2018 질문`으로 물어볼 수 있어요.",
+        "채널에서는 저를 멘션하고, DM에서는 그냥 쓰고, "
+        "어디서든 `/icml2018 질문`으로 물어볼 수 있어요.",
     ]
 )
 

@@ -44,7 +44,8 @@ WEB_API_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral")
 HELP_WORDS = {"", "help", "도움말", "도움", "사용법", "?"}
 LISTENER_THREADS = 16
 SHARE_FAILED = (
-    "채널에 공유하지 못했어요. 봇이 이 채널에 없다면 `/invite @icml2018`로 초대한 뒤 다시 눌러 주세요."
+    "채널에 공유하지 못했어요. "
+    "봇이 이 채널에 없다면 `/invite @icml2018`로 초대한 뒤 다시 눌러 주세요."
 )
 
 
@@ -115,7 +116,12 @@ class Handlers:
             extra["question"] = question
         log.info(
             "answered %s in %s: %s (%d chars, %.1f ms)",
-            event, channel_type, answer.status, len(question), extra["latency_ms"], extra=extra,
+            event,
+            channel_type,
+            answer.status,
+            len(question),
+            extra["latency_ms"],
+            extra=extra,
         )
         return answer
 
@@ -131,8 +137,9 @@ class Handlers:
 
     # -- events -----------------------------------------------------------------
 
-    def on_event(self, body: dict[str, Any], event: dict[str, Any], request: BoltRequest,
-                 say: Say) -> None:
+    def on_event(
+        self, body: dict[str, Any], event: dict[str, Any], request: BoltRequest, say: Say
+    ) -> None:
         kind = _event_kind(event)
         if kind == "message.im" and (
             event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
@@ -146,8 +153,9 @@ class Handlers:
         if kind == "app_mention" and not self.config.channel_allowed(channel):
             log.info("mention ignored: channel not in BOT_ALLOWED_CHANNELS")
             return
-        answer = self._answer(event.get("text") or "", event=kind,
-                              channel_type=event.get("channel_type") or "channel")
+        answer = self._answer(
+            event.get("text") or "", event=kind, channel_type=event.get("channel_type") or "channel"
+        )
         message = error_message() if answer is None else answer_message(answer)
         thread_ts = event.get("thread_ts") or (event.get("ts") if kind == "app_mention" else None)
         self._send(say, message, thread_ts=thread_ts)
@@ -166,8 +174,9 @@ class Handlers:
         if text.lower() in HELP_WORDS:
             self._respond(respond, help_message(), response_type="ephemeral")
             return
-        answer = self._answer(text, event="slash_command",
-                              channel_type=_channel_type(command.get("channel_id")))
+        answer = self._answer(
+            text, event="slash_command", channel_type=_channel_type(command.get("channel_id"))
+        )
         message = error_message() if answer is None else answer_message(answer, shareable=True)
         self._respond(respond, message, response_type="ephemeral")
 
@@ -185,8 +194,14 @@ class Handlers:
 
     # -- buttons ---------------------------------------------------------------------
 
-    def on_share(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                 client: WebClient, respond: Respond) -> None:
+    def on_share(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+    ) -> None:
         ack()
         parsed = parse_button_value(action.get("value") or "")
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
@@ -197,8 +212,9 @@ class Handlers:
         question, position = parsed
         answer = self._answer(question, event="share", channel_type=_channel_type(channel))
         if answer is None:
-            self._respond(respond, error_message(), response_type="ephemeral",
-                          replace_original=False)
+            self._respond(
+                respond, error_message(), response_type="ephemeral", replace_original=False
+            )
             return
         user = (body.get("user") or {}).get("id")
         message = answer_message(answer, position=position, shared_by=user)
@@ -206,13 +222,18 @@ class Handlers:
             client.chat_postMessage(channel=channel, **message.as_kwargs(), unfurl_links=False)
         except SlackApiError as exc:
             log.error("sharing to channel failed: %s", exc.response.get("error"))
-            self._respond(respond, Message(SHARE_FAILED, []), response_type="ephemeral",
-                          replace_original=False)
+            self._respond(
+                respond,
+                Message(SHARE_FAILED, []),
+                response_type="ephemeral",
+                replace_original=False,
+            )
             return
         self._respond(respond, Message("채널에 공유했어요.", []), delete_original=True)
 
-    def on_next(self, ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                respond: Respond) -> None:
+    def on_next(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
         ack()
         parsed = parse_button_value(action.get("value") or "")
         if parsed is None:
@@ -257,7 +278,11 @@ def build_app(
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("unhandled error in a listener (%s): %s", body.get("type"),
-                  error.__class__.__name__, exc_info=error)
+        log.error(
+            "unhandled error in a listener (%s): %s",
+            body.get("type"),
+            error.__class__.__name__,
+            exc_info=error,
+        )
 
     return SlackBot(app=app, executor=executor)

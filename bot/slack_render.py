@@ -127,6 +127,10 @@ def parse_button_value(value: str) -> tuple[str, int] | None:
     return question, position
 
 
+def _teaser(result: Result) -> str:
+    return _cut(result.quote.replace("\n", " "), TEASER_CHARS)
+
+
 def others_of(answer: Answer) -> list[Result]:
     """Candidate passages worth offering besides the first."""
     return [r for r in answer.results[1:] if r.coverage >= MIN_COVERAGE]
@@ -149,9 +153,13 @@ def answer_message(
     result = candidates[position]
     blocks: list[Block] = []
     if shared_by:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<@{shared_by}>님이 공유한 답변")]))
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"<@{shared_by}>님이 공유한 답변")])
+        )
     blocks.append(
-        ContextBlock(elements=[PlainTextObject(text=f"질문: {safe_plain(answer.query)}", emoji=False)])
+        ContextBlock(
+            elements=[PlainTextObject(text=f"질문: {safe_plain(answer.query)}", emoji=False)]
+        )
     )
     if answer.truncated:
         blocks.append(ContextBlock(elements=[PlainTextObject(text=TRUNCATED_NOTE, emoji=False)]))
@@ -162,10 +170,7 @@ def answer_message(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_cut(notes, SECTION_LIMIT))]))
     others = [r for i, r in enumerate(candidates) if i != position][:MAX_OTHERS]
     if others:
-        teasers = "\n".join(
-            f"• {escape(source_line(r))} — {_plain(_cut(r.quote.replace(chr(10), ' '), TEASER_CHARS))}"
-            for r in others
-        )
+        teasers = "\n".join(f"• {escape(source_line(r))} — {_plain(_teaser(r))}" for r in others)
         blocks.append(DividerBlock())
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*다른 문단*\n{teasers}")))
     buttons = []
@@ -199,7 +204,8 @@ def help_message() -> Message:
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
-                text="안녕하세요! 두 글에 대한 질문에 *글의 해당 문단을 인용해* 답해 드려요.\n" + topics
+                text="안녕하세요! 두 글에 대한 질문에 *글의 해당 문단을 인용해* 답해 드려요.\n"
+                + topics
             )
         ),
         SectionBlock(text=MarkdownTextObject(text="*이렇게 물어보세요*\n" + examples)),
@@ -213,7 +219,9 @@ def help_message() -> Message:
             ]
         ),
     ]
-    return Message(text="사용법: /icml2018 질문 — 예: " + escape(EXAMPLE_QUESTIONS[0]), blocks=_dump(blocks))
+    return Message(
+        text="사용법: /icml2018 질문 — 예: " + escape(EXAMPLE_QUESTIONS[0]), blocks=_dump(blocks)
+    )
 
 
 def no_answer_message(query: str) -> Message:

@@ -46,7 +46,7 @@ def wsgi_app(bot: SlackBot) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-class _Gunicorn(BaseApplication):  # type: ignore[misc]
+class _Gunicorn(BaseApplication):
     def __init__(self, application: Callable[..., Any], bot: SlackBot, options: dict[str, Any]):
         self._application = application
         self._bot = bot

@@ -70,4 +70,3 @@ class Synonyms:
     def from_json(cls, data: list[list[list[str]]]) -> Synonyms:
         table = {tuple(row[0]): tuple(tuple(v) for v in row[1:]) for row in data}
         return cls(table, max((len(k) for k in table), default=0))
-

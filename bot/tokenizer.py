@@ -48,8 +48,11 @@ _SPACE_RE = re.compile(r"\s+")
 def normalize(text: str) -> str:
     """NFKC (full-width forms, compatibility jamo) and drop invisible format characters."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
-                   if unicodedata.category(c) not in ("Cf", "Mn", "Co", "Cs"))
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in text
+        if unicodedata.category(c) not in ("Cf", "Mn", "Co", "Cs")
+    )
     return _SPACE_RE.sub(" ", text).strip()
 
 
