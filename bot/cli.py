@@ -115,6 +115,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.bench import main_bench
+
+    return main_bench(_corpus_dir(args), args.runs, args.requests)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Pick the mode from the environment: Socket Mode, HTTP, or the console."""
     env = os.environ
@@ -197,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = corpus_sub.add_parser("check", help="코퍼스 폴더를 검사합니다")
     check.add_argument("dir", nargs="?", help="코퍼스 폴더 (기본: corpus/)")
     check.set_defaults(func=cmd_corpus_check)
+
+    p = add("bench", "성능을 측정합니다 (시작 시간, 질문당 비용, 메모리, 규모, HTTP)", cmd_bench)
+    p.add_argument("--runs", type=int, default=5, help="반복 횟수 (기본 5)")
+    p.add_argument("--requests", type=int, default=1000, help="HTTP 요청 수 (기본 1000)")
 
     add("index", "코퍼스를 분석해 색인 캐시를 미리 만듭니다", cmd_index)
 
