@@ -34,7 +34,7 @@ bench: $(STAMP)
 	$(BIN)/icml2018-bot bench
 
 load: $(STAMP)
-	$(BIN)/python -m pytest -m load --load-full -p no:randomly tests/test_load.py
+	$(BIN)/python -m pytest -m load --load-full -s tests/test_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -55,8 +55,9 @@ def _cut(text: str, limit: int) -> str:
 
 
 def safe_plain(text: str, limit: int = 150) -> str:
-    """User text fit for a plain_text element: no mention syntax, one line, bounded."""
-    return _cut(clean_question(_MENTION.sub(" ", text)) or "(빈 질문)", limit)
+    """User text fit for a plain_text element: no mention or link syntax, one line, bounded."""
+    cleaned = clean_question(_MENTION.sub(" ", text)).replace("<", "‹").replace(">", "›")
+    return _cut(cleaned or "(빈 질문)", limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,7 @@ def _footnote_line(note: Footnote) -> str:
 
 
 def _button_value(question: str, position: int) -> str:
+    question = clean_question(question)  # mention syntax has no business in a button
     value = json.dumps({"q": question, "i": position}, ensure_ascii=False)
     while len(value) > BUTTON_VALUE_LIMIT and question:
         question = question[: len(question) // 2]

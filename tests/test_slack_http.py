@@ -119,7 +119,9 @@ def test_bot_messages_edits_and_deletions_are_ignored(
 def test_slash_command_answers_privately_with_a_share_button(
     bot: HttpBot, fake: FakeSlackWebAPI
 ) -> None:
-    form = slash_command_form("강화학습이 제일 많이 채택됐어?", response_url=fake.response_url("s1"))
+    form = slash_command_form(
+        "강화학습이 제일 많이 채택됐어?", response_url=fake.response_url("s1")
+    )
     status, text = bot.post(form)
     assert status == 200
     (call,) = fake.wait_for("response_url")
@@ -243,8 +245,9 @@ def test_logs_carry_no_secrets_and_no_question_text(bot: HttpBot, fake: FakeSlac
 def test_serve_refuses_to_start_without_a_signing_secret(tmp_path: Path) -> None:
     from slack_process import BotProcess, bot_env
 
-    proc = BotProcess(["serve"], bot_env("http://127.0.0.1:9/api/", SLACK_BOT_TOKEN=BOT_TOKEN),
-                      tmp_path / "log")
+    proc = BotProcess(
+        ["serve"], bot_env("http://127.0.0.1:9/api/", SLACK_BOT_TOKEN=BOT_TOKEN), tmp_path / "log"
+    )
     assert proc.proc.wait(timeout=30) == 2
     logs = proc.logs()
     assert "SLACK_SIGNING_SECRET" in logs
