@@ -122,7 +122,7 @@ def test_slash_command_answers_privately_with_a_share_button(
     form = slash_command_form(
         "강화학습이 제일 많이 채택됐어?", response_url=fake.response_url("s1")
     )
-    status, text = bot.post(form)
+    status, _ = bot.post(form)
     assert status == 200
     (call,) = fake.wait_for("response_url")
     assert call.path.endswith("/response/s1")
