@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +16,16 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXIT_USAGE = 2
 
 
+def _config(args: argparse.Namespace):  # -> bot.config.Config
+    from bot.config import load_config
+
+    return load_config(config_file=getattr(args, "config", None))
+
+
 def _corpus_dir(args: argparse.Namespace) -> Path:
     if getattr(args, "corpus", None):
         return Path(args.corpus)
-    return Path(os.environ.get("BOT_CORPUS_DIR") or DEFAULT_CORPUS)
+    return _config(args).corpus_dir or DEFAULT_CORPUS
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -31,7 +36,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def _answerer(args: argparse.Namespace, *, k: int = 3):  # -> Answerer
     from bot.answer import Answerer
 
-    return Answerer.from_folder(_corpus_dir(args), k=k)
+    return Answerer.from_folder(_corpus_dir(args), cache_dir=_config(args).cache_dir, k=k)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -110,7 +115,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Analyse the corpus now and store the index cache (for image builds)."""
     from bot.answer import Answerer
 
-    answerer = Answerer.from_folder(_corpus_dir(args))
+    answerer = Answerer.from_folder(_corpus_dir(args), cache_dir=_config(args).cache_dir)
     print(f"색인 준비 완료: 문단 {len(answerer.index.corpus.passages)}개")
     return 0
 
@@ -122,11 +127,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Pick the mode from the environment: Socket Mode, HTTP, or the console."""
-    env = os.environ
-    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_APP_TOKEN"):
+    """Pick the mode from the settings: Socket Mode, HTTP, or the console."""
+    config = _config(args)
+    if config.slack_bot_token and config.slack_app_token:
         return cmd_socket(args)
-    if env.get("SLACK_BOT_TOKEN") and env.get("SLACK_SIGNING_SECRET"):
+    if config.slack_bot_token and config.slack_signing_secret:
         args.host, args.port = "0.0.0.0", None
         return cmd_serve(args)
     return cmd_console(args)

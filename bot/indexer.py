@@ -207,6 +207,7 @@ def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
             "w", dir=path.parent, delete=False, encoding="utf-8", suffix=".tmp"
         ) as tmp:
             json.dump(data, tmp, ensure_ascii=False)
+        os.chmod(tmp.name, 0o644)  # readable by the service user when built by another
         os.replace(tmp.name, path)
     except OSError as exc:  # a read-only cache folder only costs start-up time
         log.warning("index cache not written to %s: %s", path.parent, exc.__class__.__name__)
