@@ -34,8 +34,8 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
 # URLs are indexed by their words: "icml.cc/Conferences/2018/Schedule" -> "icml cc …".
 _URL_PARTS = re.compile(r"[/.:_\-?=&#~@]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-# Extra index words for an author's bio, so "누가 썼어?" / "who wrote" finds it.
-_BIO_WORDS = "필자 저자 글쓴이 author"
+# An extra index word for an author's bio; the glossary maps 저자, 글쓴이, author… to it.
+_BIO_WORDS = "필자"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,8 @@ EXPANSION_WEIGHT = 0.6
 GRAM_WEIGHT = 0.35
 # A query term whose n-grams the passage holds to this share counts as a typo or part of it.
 NEAR_MATCH = 0.6
-# How many top-scored passages are re-ranked by coverage, and how much coverage weighs.
+# How many top-scored passages are re-ranked by score x coverage.
 RERANK_DEPTH = 20
-COVERAGE_FLOOR = 0.5
 # Weak terms (verb stems, one-syllable words) count this much towards coverage.
 WEAK_WEIGHT = 0.5
 
@@ -80,7 +79,7 @@ def search(index: SearchIndex, question: str, *, k: int = 3) -> SearchResult:
         if scores[i] > 0
     ]
     # Soft AND: among the best-scored, prefer passages that hold more of the question.
-    hits.sort(key=lambda h: -h.score * (COVERAGE_FLOOR + h.coverage))
+    hits.sort(key=lambda h: -h.score * h.coverage)
     return SearchResult(terms, tuple(hits[:k]))
 
 
