@@ -209,6 +209,9 @@ def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
             json.dump(data, tmp, ensure_ascii=False)
         os.chmod(tmp.name, 0o644)  # readable by the service user when built by another
         os.replace(tmp.name, path)
+        for stale in path.parent.glob("index-*.json"):  # entries of older corpora
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:  # a read-only cache folder only costs start-up time
         log.warning("index cache not written to %s: %s", path.parent, exc.__class__.__name__)
 

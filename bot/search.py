@@ -78,6 +78,8 @@ def search(index: SearchIndex, question: str, *, k: int = 3) -> SearchResult:
         for i in order
         if scores[i] > 0
     ]
+    # A shared n-gram alone ("for" in "forest") is no evidence of an answer.
+    hits = [h for h in hits if h.coverage > 0]
     # Soft AND: among the best-scored, prefer passages that hold more of the question.
     hits.sort(key=lambda h: -h.score * h.coverage)
     return SearchResult(terms, tuple(hits[:k]))

@@ -1,0 +1,134 @@
+"""Text to search terms: Kiwi content morphemes, normalized, without chat filler."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tokenizer import STOPWORDS, Tokenizer, char_grams, get_tokenizer, normalize
+
+
+def test_one_shared_tokenizer_per_process(tokenizer: Tokenizer) -> None:
+    assert get_tokenizer() is tokenizer
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("강화 학습은 무엇인가요?", ("강화", "학습")),
+        ("스톡홀름에서 열렸습니다", ("스톡홀름", "열리")),
+        ("베이지안 추론이 뭐야", ("베이지안", "추론")),
+        ("논문을 제출했다", ("논문", "제출")),
+    ],
+)
+def test_particles_and_endings_are_dropped(
+    tokenizer: Tokenizer, text: str, expected: tuple[str, ...]
+) -> None:
+    assert tokenizer.terms(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ICML", ("icml",)),
+        ("Reinforcement Learning", ("reinforcement", "learning")),
+        ("Neural Networks", ("neural", "network")),
+        ("the papers about ICML", ("paper", "icml")),
+        ("policies", ("policy",)),
+        # Words ending in -ss, -us, -is are not plurals.
+        ("analysis", ("analysis",)),
+        ("loss", ("loss",)),
+    ],
+)
+def test_english_is_lowercased_and_plurals_folded(
+    tokenizer: Tokenizer, text: str, expected: tuple[str, ...]
+) -> None:
+    assert tokenizer.terms(text) == expected
+
+
+def test_mixed_korean_and_english(tokenizer: Tokenizer) -> None:
+    assert tokenizer.terms("Wasserstein GAN 논문") == ("wasserstein", "gan", "논문")
+
+
+@pytest.mark.parametrize(
+    ("joined", "spaced"),
+    [
+        ("강화학습", "강화 학습"),
+        ("메모리계층구조", "메모리 계층 구조"),
+        ("학습된색인구조", "학습된 색인 구조"),
+        ("손실함수", "손실 함수"),
+        ("강화학습논문", "강화 학습 논문"),
+    ],
+)
+def test_spacing_variants_agree(tokenizer: Tokenizer, joined: str, spaced: str) -> None:
+    assert tokenizer.terms(joined) == tokenizer.terms(spaced)
+
+
+def test_spacing_kiwi_keeps_whole_still_shares_grams(tokenizer: Tokenizer) -> None:
+    """Kiwi reads 베이지안추론 as one word; its character grams still cover 베이지안 추론."""
+    joined = set(char_grams(tokenizer.terms("베이지안추론")))
+    spaced = set(char_grams(tokenizer.terms("베이지안 추론")))
+    assert spaced <= joined
+
+
+def test_full_width_and_zero_width_characters_are_normalized(tokenizer: Tokenizer) -> None:
+    assert normalize("ＩＣＭＬ　２０１８") == "ICML 2018"
+    assert normalize("강화\u200b학습\ufeff") == "강화학습"
+    assert normalize("  여러\t\n  줄  ") == "여러 줄"
+    assert tokenizer.terms("ＩＣＭＬ　２０１８") == ("icml", "2018")
+    assert tokenizer.terms("강화\u200b학습") == tokenizer.terms("강화학습")
+    assert tokenizer.terms("학습된\u00ad색인") == ("학습", "색인")
+
+
+@pytest.mark.parametrize(
+    "text", ["뭐야?", "알려줘", "무엇인지 설명 좀 해줘", "what is it", "", "   "]
+)
+def test_questions_without_content_give_no_terms(tokenizer: Tokenizer, text: str) -> None:
+    assert tokenizer.terms(text) == ()
+
+
+def test_stopwords_are_dropped_content_kept(tokenizer: Tokenizer) -> None:
+    terms = tokenizer.terms("ICML 2018은 며칠 동안 열렸어?")
+    assert terms[:2] == ("icml", "2018")
+    assert not set(terms) & {"며칠", "동안"}
+    assert not set(tokenizer.terms("How many papers were submitted?")) & STOPWORDS
+
+
+def test_terms_many_matches_terms(tokenizer: Tokenizer) -> None:
+    texts = ["강화 학습은 무엇인가요?", "Neural Networks", "", "스톡홀름에서 열렸습니다"]
+    assert tokenizer.terms_many(texts) == [tokenizer.terms(t) for t in texts]
+
+
+def test_analyse_marks_weak_terms(tokenizer: Tokenizer) -> None:
+    analysis = tokenizer.analyse("ICML 2018은 어디서 열렸어?")
+    assert analysis.terms == ("icml", "2018", "열리")
+    # A verb stem says little on its own; nouns and numbers are not weak.
+    assert analysis.weak == {"열리"}
+    assert analysis.grams == char_grams(analysis.terms)
+    # 딥러닝 -> 딥 + 러닝: a one-syllable term is weak.
+    assert "딥" in tokenizer.analyse("딥러닝").weak
+    assert tokenizer.analyse("") == tokenizer.analyse("   ")
+
+
+def test_noun_phrase_tail(tokenizer: Tokenizer) -> None:
+    assert tokenizer.noun_phrase_tail("가장 많이 채택된 분야는 강화 학습") == ("강화", "학습")
+    assert tokenizer.noun_phrase_tail("함께 쓰는 손실 함수") == ("손실", "함수")
+
+
+def test_char_grams() -> None:
+    # Hangul: bigrams; Latin: trigrams; terms no longer than n are kept whole.
+    assert char_grams(["스톡홀름"]) == ("스톡", "톡홀", "홀름")
+    assert char_grams(["bayes"]) == ("bay", "aye", "yes")
+    assert char_grams(["학습", "학", "ab"]) == ("학습", "학", "ab")
+    assert char_grams([]) == ()
+
+
+def test_a_one_syllable_typo_keeps_most_grams(tokenizer: Tokenizer) -> None:
+    (typo,) = tokenizer.terms("스톡홀롬")
+    (right,) = tokenizer.terms("스톡홀름")
+    shared = set(char_grams([typo])) & set(char_grams([right]))
+    assert len(shared) == 2
+
+
+def test_signature_is_stable(tokenizer: Tokenizer) -> None:
+    assert tokenizer.signature == get_tokenizer().signature
+    assert len(tokenizer.signature) == 16
