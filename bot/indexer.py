@@ -27,6 +27,7 @@ from bot.tokenizer import Tokenizer, char_grams
 log = logging.getLogger(__name__)
 
 INDEX_VERSION = "3"
+CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
 # Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
@@ -209,11 +210,16 @@ def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
             json.dump(data, tmp, ensure_ascii=False)
         os.chmod(tmp.name, 0o644)  # readable by the service user when built by another
         os.replace(tmp.name, path)
-        for stale in path.parent.glob("index-*.json"):  # entries of older corpora
-            if stale != path:
-                stale.unlink(missing_ok=True)
+        _prune(path.parent)
     except OSError as exc:  # a read-only cache folder only costs start-up time
         log.warning("index cache not written to %s: %s", path.parent, exc.__class__.__name__)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the most recent entries only: corpora change, and folders may be shared."""
+    entries = sorted(folder.glob("index-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[CACHE_ENTRIES:]:
+        stale.unlink(missing_ok=True)
 
 
 def build_index(
