@@ -165,7 +165,9 @@ class Answerer:
         truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS]
 
-        def done(status: str, results: tuple[Result, ...] = (), candidates=()) -> Answer:
+        def done(
+            status: str, results: tuple[Result, ...] = (), candidates: tuple[Result, ...] = ()
+        ) -> Answer:
             elapsed = (time.perf_counter() - started) * 1000
             return Answer(question, status, results, elapsed, truncated, candidates)
 

@@ -70,7 +70,7 @@ class SlackBot:
     app: App
     executor: ThreadPoolExecutor
 
-    def drain(self, timeout: float | None = None) -> None:
+    def drain(self) -> None:
         """Finish answers in flight (Bolt runs listeners on ``executor``)."""
         self.executor.shutdown(wait=True, cancel_futures=False)
 
@@ -141,12 +141,10 @@ class Handlers:
         self, body: dict[str, Any], event: dict[str, Any], request: BoltRequest, say: Say
     ) -> None:
         kind = _event_kind(event)
-        if kind == "message.im" and (
-            event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
-        ):
-            return  # edits, deletions, bot messages and non-DM messages are not questions
-        if event.get("bot_id") or event.get("subtype") == "bot_message":
-            return
+        if event.get("bot_id") or event.get("subtype"):
+            return  # bot messages, edits and deletions are not questions
+        if kind == "message.im" and event.get("channel_type") != "im":
+            return  # channel messages reach us only as mentions
         if self._duplicate(body, request):
             return
         channel = event.get("channel")

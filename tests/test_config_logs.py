@@ -1,0 +1,98 @@
+"""Settings validation and log output: errors say what to fix; secrets never reach a log."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+from bot.logs import JsonFormatter, RedactingFilter, setup_logging
+
+BOT_PY = Path(__file__).resolve().parents[1] / "bot"
+
+
+def test_environment_overrides_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "bot.yaml"
+    path.write_text("port: 4000\ncandidates: 2\nallowed_channels: [C1, C2]\n", encoding="utf-8")
+    config = load_config({"PORT": "5000"}, config_file=path)
+    assert (config.port, config.candidates) == (5000, 2)
+    assert config.allowed_channels == frozenset({"C1", "C2"})
+    assert config.channel_allowed("C1") and not config.channel_allowed("C9")
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT"),
+        ({"BOT_CANDIDATES": "0"}, "BOT_CANDIDATES"),
+        ({"BOT_LOG_QUESTIONS": "maybe"}, "BOT_LOG_QUESTIONS"),
+        ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+    ],
+)
+def test_invalid_settings_name_the_variable(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigError, match=names):
+        load_config(env)
+
+
+def test_config_file_problems_are_explained(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("slack_bot_tokn: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="slack_bot_tokn"):
+        load_config({}, config_file=bad)
+    with pytest.raises(ConfigError, match="읽을 수 없습니다"):
+        load_config({}, config_file=tmp_path / "absent.yaml")
+
+
+def test_missing_tokens_are_named_and_secrets_stay_out_of_repr() -> None:
+    config = load_config({"SLACK_BOT_TOKEN": "xoxb-secret-value"})
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        config.require("slack_bot_token", "slack_signing_secret")
+    assert "xoxb-secret-value" not in repr(config)
+
+
+def test_json_logs_carry_answer_fields_and_redact_secrets() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RedactingFilter(["xoxb-secret-value"]))
+    logger = logging.getLogger("test.json")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning(
+            "token %s leaked?",
+            "xoxb-secret-value",
+            extra={"event": "app_mention", "status": "answer", "latency_ms": 1.5},
+        )
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert line["event"] == "app_mention" and line["status"] == "answer"
+    assert "xoxb-secret-value" not in stream.getvalue()
+    assert "[REDACTED]" in line["message"]
+
+
+def test_setup_logging_installs_one_redacting_handler() -> None:
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    try:
+        setup_logging(level="INFO", fmt="json", secrets=["abcdef123456"])
+        setup_logging(level="INFO", fmt="text", secrets=["abcdef123456"])
+        assert len(root.handlers) == 1
+        assert any(isinstance(f, RedactingFilter) for f in root.handlers[0].filters)
+    finally:
+        root.handlers[:] = saved
+        root.setLevel(level)
+
+
+def test_yaml_is_only_ever_read_with_safe_load() -> None:
+    for path in BOT_PY.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"yaml\.(load|unsafe_load|full_load)\(", text), path.name
