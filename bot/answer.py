@@ -98,6 +98,11 @@ class Answer:
             out["truncated"] = True
         return out
 
+    @property
+    def others(self) -> tuple[Result, ...]:
+        """Candidates besides the first that are worth offering (they answer too)."""
+        return tuple(r for r in self.results[1:] if r.coverage >= MIN_COVERAGE)
+
 
 def clean_question(text: str) -> str:
     """The question as the search sees it: Slack mention syntax removed, normalized."""

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Protocol
 
 
+class _Quoted(Protocol):
+    @property
+    def quote(self) -> str: ...
+
+
 class _Sourced(Protocol):
     @property
     def article_title(self) -> str: ...
@@ -59,6 +64,12 @@ TRUNCATED_NOTE = "(질문이 너무 길어서 앞부분만 읽었어요.)"
 OTHER_PASSAGES_TITLE = "다른 문단:"
 MISSING_FOOTNOTE = "원문에 각주 내용이 실려 있지 않습니다"
 KIND_LABELS = {"caption": "그림 설명", "quote": "인용", "note": "편집자 주", "bio": "필자 소개"}
+
+
+def teaser(result: _Quoted, width: int = 80) -> str:
+    """The quote on one line, cut to ``width`` characters."""
+    text = result.quote.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def source_line(result: _Sourced) -> str:

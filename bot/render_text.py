@@ -6,7 +6,7 @@ the quote with matched terms emphasised, its footnote links, other candidates.
 
 from __future__ import annotations
 
-from bot.answer import MIN_COVERAGE, Answer, Result
+from bot.answer import Answer, Result
 from bot.highlight import mark
 from bot.messages import (
     HELP_TEXT,
@@ -15,14 +15,8 @@ from bot.messages import (
     OTHER_PASSAGES_TITLE,
     TRUNCATED_NOTE,
     source_line,
+    teaser,
 )
-
-TEASER_CHARS = 80
-
-
-def teaser(result: Result, width: int = TEASER_CHARS) -> str:
-    text = result.quote.replace("\n", " ")
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def render_result(result: Result, *, bold: tuple[str, str] = ("*", "*")) -> list[str]:
@@ -45,8 +39,7 @@ def render(answer: Answer, *, bold: tuple[str, str] = ("*", "*")) -> str:
     elif answer.status == "no_answer":
         lines.append(NO_ANSWER_TEXT)
     else:
-        first, *rest = answer.results
-        others = [r for r in rest if r.coverage >= MIN_COVERAGE]
+        first, others = answer.results[0], answer.others
         lines += render_result(first, bold=bold)
         if others:
             lines.append("")

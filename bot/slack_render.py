@@ -8,7 +8,6 @@ plain_text with mention syntax removed, and corpus text is escaped (``&``,
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.answer import MIN_COVERAGE, Answer, Result, clean_question
+from bot.answer import Answer, Result, clean_question
 from bot.corpus import MARK_RE, Footnote
 from bot.highlight import mark
 from bot.messages import (
@@ -33,6 +32,7 @@ from bot.messages import (
     MISSING_FOOTNOTE,
     TRUNCATED_NOTE,
     source_line,
+    teaser,
 )
 
 SECTION_LIMIT = 3000
@@ -42,7 +42,6 @@ MAX_OTHERS = 2
 TEASER_CHARS = 70
 ACTION_SHARE = "share_answer"
 ACTION_NEXT = "next_passage"
-_MENTION = re.compile(r"<[@#!][^>]*>")
 
 
 def escape(text: str) -> str:
@@ -56,7 +55,7 @@ def _cut(text: str, limit: int) -> str:
 
 def safe_plain(text: str, limit: int = 150) -> str:
     """User text fit for a plain_text element: no mention or link syntax, one line, bounded."""
-    cleaned = clean_question(_MENTION.sub(" ", text)).replace("<", "‹").replace(">", "›")
+    cleaned = clean_question(text).replace("<", "‹").replace(">", "›")
     return _cut(cleaned or "(빈 질문)", limit)
 
 
@@ -129,15 +128,6 @@ def parse_button_value(value: str) -> tuple[str, int] | None:
     return question, position
 
 
-def _teaser(result: Result) -> str:
-    return _cut(result.quote.replace("\n", " "), TEASER_CHARS)
-
-
-def others_of(answer: Answer) -> list[Result]:
-    """Candidate passages worth offering besides the first."""
-    return [r for r in answer.results[1:] if r.coverage >= MIN_COVERAGE]
-
-
 def answer_message(
     answer: Answer,
     *,
@@ -150,7 +140,7 @@ def answer_message(
         return help_message()
     if answer.status == "no_answer" or not answer.results:
         return no_answer_message(answer.query)
-    candidates = [answer.results[0], *others_of(answer)]
+    candidates = [answer.results[0], *answer.others]
     position = min(position, len(candidates) - 1)
     result = candidates[position]
     blocks: list[Block] = []
@@ -172,7 +162,9 @@ def answer_message(
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_cut(notes, SECTION_LIMIT))]))
     others = [r for i, r in enumerate(candidates) if i != position][:MAX_OTHERS]
     if others:
-        teasers = "\n".join(f"• {escape(source_line(r))} — {_plain(_teaser(r))}" for r in others)
+        teasers = "\n".join(
+            f"• {escape(source_line(r))} — {_plain(teaser(r, TEASER_CHARS))}" for r in others
+        )
         blocks.append(DividerBlock())
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*다른 문단*\n{teasers}")))
     buttons = []
