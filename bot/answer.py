@@ -15,27 +15,40 @@ from pathlib import Path
 from typing import Any
 
 from bot.corpus import Footnote, find_marks, load_corpus, load_glossary
-from bot.indexer import SearchIndex, build_index, default_cache_dir
-from bot.search import Hit, search
-from bot.tokenizer import Tokenizer, get_tokenizer, normalize
+from bot.search.confidence import confident, judge
+from bot.search.index import SearchIndex, build_index, default_cache_dir
+from bot.search.query import Options, Query
+from bot.search.quote import ends_in_lead_in, pick_quote
+from bot.search.rank import Hit, search
+from bot.search.tokenizer import Tokenizer, get_tokenizer, normalize
 
 # Questions longer than this are answered from their beginning (and the reply says so).
 MAX_QUESTION_CHARS = 500
-# Below this share of the question's (IDF-weighted) terms, the articles don't answer it.
-MIN_COVERAGE = 0.5
-MAX_QUOTE_SENTENCES = 3
+STATUSES = ("answer", "related", "no_answer", "help")
 
 _GREETING = r"(?:hi|hello|hey|yo|헬로|하이|ㅎㅇ|안녕\w*|반가\w*|좋은\s?아침)"
 _HELP = (
     r"(?:help|usage|도움말?|도움\s?좀|도와\s?줘요?|도와\s?주세요|도와\s?주실래요"
-    r"|사용법|사용\s?방법|명령어)"
+    r"|사용법|사용\s?방법|쓰는\s?법|명령어)"
+)
+# Questions about the bot itself: what it can do, what one may ask it.
+_ABOUT_BOT = (
+    r"(?:(?:이\s?|너는?\s?|넌\s?)?봇(?:은|이|는)?\s?)?"
+    r"(?:뭐|무엇|뭘|무슨\s?일|어떤\s?(?:거|것|일|질문))을?\s?"
+    r"(?:할|해\s?줄|물어\s?볼|물어\s?봐도\s?될|질문할|물을)\s?수\s?있"
 )
 # Bare jamo (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅇㅇ): compatibility jamo, and conjoining jamo, which is
 # what NFKC (``clean_question``) turns them into.
 _JAMO = r"\u1100-\u11ff\u3131-\u318e"
 # Patterns are NFKC-normalized too, so their jamo (ㅎㅇ) match normalized questions.
+_POLITE_TAIL = r"(?:\s?(?:좀|알려\s?줘|알려\s?주세요|보여\s?줘|주세요|줘|부탁해요?|요))*"
+_ENDING = r"\w{0,4}"  # 있어, 있나요, 있니 …
 _HELP_RE = re.compile(
-    unicodedata.normalize("NFKC", rf"^(?:(?:{_GREETING}|{_HELP})[\s!?.~,^{_JAMO}]*)+$"),
+    unicodedata.normalize(
+        "NFKC",
+        rf"^(?:(?:{_GREETING}|{_HELP}{_POLITE_TAIL}|{_ABOUT_BOT}{_ENDING})"
+        rf"[\s!?.~,^{_JAMO}]*)+$",
+    ),
     re.IGNORECASE,
 )
 # Chat noise without a word in it (ㅋㅋㅋ, ㅠㅠ, ?!): nothing to search for.
@@ -59,6 +72,7 @@ class Result:
     coverage: float
     highlights: tuple[str, ...]
     footnotes: tuple[Footnote, ...]
+    confident: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,7 +95,7 @@ class Result:
 @dataclass(frozen=True, slots=True)
 class Answer:
     query: str
-    status: str  # "answer" | "no_answer" | "help"
+    status: str  # one of STATUSES
     results: tuple[Result, ...] = ()
     elapsed_ms: float = 0.0
     truncated: bool = False
@@ -100,8 +114,9 @@ class Answer:
 
     @property
     def others(self) -> tuple[Result, ...]:
-        """Candidates besides the first that are worth offering (they answer too)."""
-        return tuple(r for r in self.results[1:] if r.coverage >= MIN_COVERAGE)
+        """Candidates besides the first that are worth offering: they answer with
+        confidence too (the rule that decides the first passage's status)."""
+        return tuple(r for r in self.results[1:] if r.confident)
 
 
 def clean_question(text: str) -> str:
@@ -113,39 +128,13 @@ def is_help_request(text: str) -> bool:
     return not text or bool(_HELP_RE.match(text) or _NOISE_RE.match(text))
 
 
-def pick_quote(index: SearchIndex, hit: Hit) -> str:
-    """The one to three consecutive sentences of the passage that carry the matched terms."""
-    fields = index.fields[hit.position]
-    sentences = fields.sentences
-    if len(sentences) <= 1:
-        return hit.passage.text
-    matched = set(hit.matched)
-    weight = [
-        sum(index.terms.term_idf(t) for t in set(terms) & matched)
-        for terms in fields.sentence_terms
-    ]
-    best = max(range(len(sentences)), key=lambda i: weight[i])
-    if weight[best] == 0:
-        return " ".join(sentences[:2])
-    start = end = best
-    while end - start + 1 < MAX_QUOTE_SENTENCES:
-        left = weight[start - 1] if start > 0 else 0.0
-        right = weight[end + 1] if end + 1 < len(sentences) else 0.0
-        if max(left, right) <= 0:
-            break
-        if right >= left:
-            end += 1
-        else:
-            start -= 1
-    return " ".join(sentences[start : end + 1])
-
-
 class Answerer:
     """Loads the corpus and index once; answers questions from any thread."""
 
-    def __init__(self, index: SearchIndex, *, k: int = 3) -> None:
+    def __init__(self, index: SearchIndex, *, k: int = 3, options: Options | None = None) -> None:
         self.index = index
         self.k = k
+        self.options = options or Options()
 
     @classmethod
     def from_folder(
@@ -163,7 +152,9 @@ class Answerer:
         index = build_index(corpus, glossary, tokenizer or get_tokenizer(), cache_dir=cache)
         return cls(index, k=k)
 
-    def answer(self, question: str, *, k: int | None = None) -> Answer:
+    def answer(self, question: str, *, k: int | None = None, context: str | None = None) -> Answer:
+        """Answer ``question``; ``context`` is an earlier question of the same
+        conversation, whose terms are searched too, at a lower weight."""
         started = time.perf_counter()
         k = self.k if k is None else max(1, k)
         text = clean_question(question)
@@ -178,19 +169,22 @@ class Answerer:
 
         if is_help_request(text):
             return done("help")
-        found = search(self.index, text, k=k)
+        context = clean_question(context)[:MAX_QUESTION_CHARS] if context else None
+        found = search(self.index, text, k=k, context=context, options=self.options)
         if not found.terms:
             return done("help")
-        results = tuple(self._result(hit) for hit in found.hits)
-        if not results or found.hits[0].coverage < MIN_COVERAGE:
-            return done("no_answer", candidates=results)
-        return done("answer", results)
+        results = tuple(self._result(hit, found.query) for hit in found.hits)
+        status = judge(found.hits)
+        if status == "no_answer":
+            return done(status, candidates=results)
+        return done(status, results)
 
-    def _result(self, hit: Hit) -> Result:
+    def _result(self, hit: Hit, query: Query) -> Result:
         passage = hit.passage
-        article = self.index.corpus.article(passage.article_id)
-        quote = pick_quote(self.index, hit)
-        footnotes = self.index.corpus.footnotes_of(passage)
+        corpus = self.index.corpus
+        article = corpus.article(passage.article_id)
+        quote = self._quote(hit, query)
+        footnotes = corpus.footnotes_of(passage)
         in_quote = set(find_marks(quote))
         footnotes = tuple(sorted(footnotes, key=lambda f: f.mark not in in_quote))
         return Result(
@@ -206,4 +200,44 @@ class Answerer:
             coverage=hit.coverage,
             highlights=hit.matched,
             footnotes=footnotes,
+            confident=confident(hit),
         )
+
+    def _quote(self, hit: Hit, query: Query) -> str:
+        fields = self.index.fields[hit.position]
+        weights = quote_weights(self.index, query)
+        start, end = pick_quote(
+            fields.sentences,
+            fields.sentence_terms,
+            weights,
+            question=query.text,
+            caption=hit.passage.kind == "caption",
+        )
+        quote = " ".join(fields.sentences[start:end])
+        following = self._following_quote(hit.position)
+        if end == len(fields.sentences) and ends_in_lead_in(quote) and following:
+            quote = f"{quote}\n{following}"
+        return quote
+
+    def _following_quote(self, position: int) -> str | None:
+        """The block quote right after a passage, in the same article (what a lead-in
+        such as "다음과 같은 말을 남겼습니다." introduces)."""
+        passages = self.index.corpus.passages
+        if position + 1 >= len(passages):
+            return None
+        here, after = passages[position], passages[position + 1]
+        if after.kind == "quote" and after.article_id == here.article_id:
+            return after.text
+        return None
+
+
+def quote_weights(index: SearchIndex, query: Query) -> dict[str, float]:
+    """What each question term (and each stand-in) is worth in choosing sentences."""
+    weights: dict[str, float] = {}
+    for term in query.terms:
+        w = index.terms.term_idf(term.text) * term.weight
+        weights[term.text] = max(weights.get(term.text, 0.0), w)
+        for run, credit in term.stand_ins:
+            for t in run:
+                weights[t] = max(weights.get(t, 0.0), w * credit)
+    return weights

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -96,40 +96,10 @@ def _per_call(fn: Callable[[str], Any], questions: Sequence[str], rounds: int) -
 
 
 def _replicated(answerer: Any, factor: int) -> Any:
-    """The same answerer over the corpus repeated ``factor`` times (ids suffixed).
-
-    Identical text analyses identically, so the analysed fields are repeated
-    rather than recomputed; the BM25 fields are built anew over all of them.
-    """
+    """The same answerer over the corpus repeated ``factor`` times (ids suffixed)."""
     from bot.answer import Answerer
-    from bot.corpus import Corpus
-    from bot.index import BM25Index
-    from bot.indexer import KIND_PRIOR, SearchIndex
 
-    index = answerer.index
-    articles = []
-    for n in range(factor):
-        for a in index.corpus.articles:
-
-            def suffixed(p: Any, n: int = n) -> Any:
-                return replace(p, id=f"{p.id}-x{n}", article_id=f"{p.article_id}-x{n}")
-
-            sections = tuple(
-                replace(s, passages=tuple(suffixed(p) for p in s.passages)) for s in a.sections
-            )
-            articles.append(replace(a, id=f"{a.id}-x{n}", bio=suffixed(a.bio), sections=sections))
-    corpus = Corpus(tuple(articles))
-    fields = index.fields * factor
-    big = SearchIndex(
-        corpus=corpus,
-        fields=fields,
-        terms=BM25Index([f.terms for f in fields]),
-        grams=BM25Index([f.grams for f in fields]),
-        synonyms=index.synonyms,
-        tokenizer=index.tokenizer,
-        priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
-    )
-    return Answerer(big, k=answerer.k)
+    return Answerer(answerer.index.replicated(factor), k=answerer.k)
 
 
 # -- HTTP -----------------------------------------------------------------------------
@@ -256,7 +226,7 @@ def _wait_healthy(port: int, timeout: float = 60) -> None:
 
 def run_bench(corpus_dir: Path, *, runs: int = 5, requests: int = 1000, clients: int = 8) -> str:
     from bot.answer import Answerer
-    from bot.tokenizer import get_tokenizer
+    from bot.search.tokenizer import get_tokenizer
 
     env = dict(os.environ, BOT_CORPUS_DIR=str(corpus_dir), PYTHONHASHSEED="0")
     lines = [f"icml2018-bot bench — {runs} runs each, median (min–max); ratio to the floor"]
@@ -277,7 +247,7 @@ def run_bench(corpus_dir: Path, *, runs: int = 5, requests: int = 1000, clients:
     tokenizer = get_tokenizer()
     answerer = Answerer.from_folder(corpus_dir, tokenizer=tokenizer)
     rounds = max(runs, 5) * 10
-    kiwi = _per_call(tokenizer._kiwi.tokenize, QUESTIONS, rounds)
+    kiwi = _per_call(tokenizer.raw_tokenize, QUESTIONS, rounds)
     kiwi_ms = statistics.median(kiwi)
     lines.append(f"kiwi   (tokenize one question):               {kiwi_ms:.3f} ms median")
     for label, factor in (("warm", 1), ("x50", 50), ("x500", 500)):

@@ -69,30 +69,47 @@ def cmd_console(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.corpus import load_eval_questions
-    from bot.evaluate import evaluate
-    from bot.render_eval import render_report
+    from bot.evaluate import evaluate, split_halves
+    from bot.render_eval import render_reports
+    from bot.search.rank import Options
 
-    questions = load_eval_questions(Path(args.questions))
-    report = evaluate(_answerer(args), questions)
-    if args.json:
-        data = {
-            "metrics": report.metrics(),
-            "hit@1_by_kind": report.per_kind(),
-            "misses": [
-                {
-                    "q": o.question.q,
-                    "kind": o.question.kind,
-                    "status": o.status,
-                    "rank": o.rank,
-                    "cited": o.cited,
-                    "top": o.top,
+    try:
+        options = Options().without(*args.without)
+    except ValueError as exc:
+        return _fail(str(exc))
+    answerer = _answerer(args)
+    answerer.options = options
+    out: dict[str, object] = {}
+    for name in args.questions:
+        questions = load_eval_questions(Path(name))
+        parts = {**split_halves(questions), "all": questions}
+        if args.half != "both":
+            parts = {args.half: parts[args.half]}
+        reports = {h: evaluate(answerer, qs) for h, qs in parts.items()}
+        if args.json:
+            out[name] = {
+                h: {
+                    "metrics": r.metrics(),
+                    "hit@1_by_kind": r.per_kind(),
+                    "misses": [
+                        {
+                            "q": o.question.q,
+                            "kind": o.question.kind,
+                            "status": o.status,
+                            "rank": o.rank,
+                            "cited": o.cited,
+                            "quoted": o.quoted,
+                            "top": o.top,
+                        }
+                        for o in r.misses()
+                    ],
                 }
-                for o in report.misses()
-            ],
-        }
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(render_report(report, len(questions)))
+                for h, r in reports.items()
+            }
+        else:
+            print(render_reports(Path(name).name, reports), flush=True)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -195,8 +212,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=3, help="후보 문단 수 (기본 3)")
 
     p = add("eval", "질문 파일로 검색 품질을 측정합니다", cmd_eval)
-    p.add_argument("questions", help="질문 YAML 파일 (dev_questions.yaml 형식)")
+    p.add_argument("questions", nargs="+", help="질문 YAML 파일 (dev_questions.yaml 형식)")
     p.add_argument("--json", action="store_true", help="JSON으로 출력")
+    p.add_argument(
+        "--half",
+        choices=("both", "tune", "held", "all"),
+        default="both",
+        help="고정된 두 절반(tune: 조정용, held: 보고용) 중 무엇을 잴지 (기본: both)",
+    )
+    p.add_argument(
+        "--without",
+        nargs="*",
+        default=(),
+        metavar="MECHANISM",
+        help="끄고 잴 검색 기법 (ablation): " + "soft, compound, filler, figure, sources, author",
+    )
 
     p = add(
         "corpus",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,23 @@ class Corpus:
 
     def article(self, article_id: str) -> Article:
         return self._articles_by_id[article_id]
+
+    def replicated(self, factor: int) -> Corpus:
+        """The articles repeated ``factor`` times, ids suffixed ``-xN`` (for benchmarks)."""
+        articles = []
+        for n in range(factor):
+
+            def suffixed(p: Passage, n: int = n) -> Passage:
+                return replace(p, id=f"{p.id}-x{n}", article_id=f"{p.article_id}-x{n}")
+
+            for a in self.articles:
+                sections = tuple(
+                    replace(s, passages=tuple(suffixed(p) for p in s.passages)) for s in a.sections
+                )
+                articles.append(
+                    replace(a, id=f"{a.id}-x{n}", bio=suffixed(a.bio), sections=sections)
+                )
+        return Corpus(tuple(articles))
 
     def footnotes_of(self, passage: Passage) -> tuple[Footnote, ...]:
         """The footnotes a passage refers to: its own marks, then those of the figures it
@@ -414,10 +431,11 @@ class EvalQuestion:
     kind: str
     needles: tuple[str, ...] = ()
     cite: str | None = None
+    answer: str | None = None  # a substring the first result's quote must show
 
 
 def load_eval_questions(path: Path) -> list[EvalQuestion]:
-    """Read a question file: a YAML list of {q, kind, needles?, cite?}."""
+    """Read a question file: a YAML list of {q, kind, needles?, cite?, answer?}."""
     raw, problems = _parse(Path(path))
     if problems:
         raise CorpusError(problems)
@@ -434,6 +452,7 @@ def load_eval_questions(path: Path) -> list[EvalQuestion]:
                 kind=str(item.get("kind", "")),
                 needles=tuple(str(n) for n in needles),
                 cite=str(item["cite"]) if item.get("cite") else None,
+                answer=str(item["answer"]) if item.get("answer") else None,
             )
         )
     return questions

@@ -1,38 +1,46 @@
-"""The eval report as a text table."""
+"""The eval report as a text table: one column per half of the question file."""
 
 from __future__ import annotations
 
-from bot.evaluate import Report
+from collections.abc import Mapping
 
-BAR = {
-    "hit@1": 0.90,
-    "hit@3": 0.97,
-    "false_no_answer": 0.03,
-    "ood_rejected": 1.0,
-    "greet_help": 1.0,
-    "citations": 0.90,
-}
+from bot.evaluate import AT_MOST, BARS, METRICS, Report, meets
+
+ORDER = [*list(METRICS)[:3], "mrr@10", *list(METRICS)[3:]]
 
 
-def render_report(report: Report, count: int) -> str:
-    lines = [f"questions: {count}", f"{'metric':<18}{'value':>8}  bar"]
-    for name, value in report.metrics().items():
-        bar = BAR.get(name)
-        if bar is None:
-            verdict = ""
-        elif name == "false_no_answer":
-            verdict = f"<= {bar:.2f} {'ok' if value <= bar else 'BELOW BAR'}"
-        else:
-            verdict = f">= {bar:.2f} {'ok' if value >= bar else 'BELOW BAR'}"
-        lines.append(f"{name:<18}{value:>8.3f}  {verdict}")
-    lines.append(
-        "hit@1 by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in report.per_kind().items())
-    )
-    misses = report.misses()
-    lines.append(f"misses: {len(misses)}")
-    for o in misses:
-        lines.append(
-            f"  [{o.question.kind}] {o.question.q!r}: status={o.status} rank={o.rank} "
-            f"cited={o.cited} top={o.top}"
-        )
+def _verdict(metric: str, value: float) -> str:
+    bar = BARS.get(metric)
+    if bar is None:
+        return ""
+    sign = "<=" if metric in AT_MOST else ">="
+    return f"{sign} {bar:.2f} {'ok' if meets(metric, value, bar) else 'BELOW BAR'}"
+
+
+def render_reports(title: str, reports: Mapping[str, Report]) -> str:
+    """``reports`` maps a half's name ("tune", "held", or "all") to its report."""
+    names = list(reports)
+    sizes = " / ".join(f"{n} {len(reports[n].outcomes)}" for n in names)
+    lines = [f"{title}: questions {sizes}"]
+    lines.append(f"{'metric':<24}" + "".join(f"{n:>8}" for n in names) + "  bar (held-out)")
+    metrics = {n: r.metrics() for n, r in reports.items()}
+    counts = {n: r.counts() for n, r in reports.items()}
+    judged = "held" if "held" in reports else names[-1]
+    for metric in ORDER:
+        cells = ""
+        for n in names:
+            empty = metric in counts[n] and counts[n][metric] == 0
+            cells += f"{'–':>8}" if empty else f"{metrics[n][metric]:>8.3f}"
+        lines.append(f"{metric:<24}{cells}  {_verdict(metric, metrics[judged][metric])}")
+    for n in names:
+        kinds = reports[n].per_kind()
+        lines.append(f"hit@1 by kind ({n}): " + ", ".join(f"{k} {v:.2f}" for k, v in kinds.items()))
+    for n in names:
+        misses = reports[n].misses()
+        lines.append(f"misses ({n}): {len(misses)}")
+        for o in misses:
+            lines.append(
+                f"  [{o.question.kind}] {o.question.q!r}: status={o.status} rank={o.rank} "
+                f"cited={o.cited} quoted={o.quoted} top={o.top}"
+            )
     return "\n".join(lines)

@@ -15,7 +15,7 @@ import pytest
 from slack_fake import PROXY_ENV_VARS
 
 from bot.answer import Answerer
-from bot.tokenizer import Tokenizer, get_tokenizer
+from bot.search.tokenizer import Tokenizer, get_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from bot import tokenizer as tokenizer_module
+from bot.search import tokenizer as tokenizer_module
 from bot.answer import MAX_QUESTION_CHARS, Answer, Answerer, is_help_request
-from bot.indexer import split_sentences
-from bot.search import search
-from bot.synonyms import Synonyms, mine_pairs
-from bot.tokenizer import Tokenizer
+from bot.search.quote import split_sentences
+from bot.search.rank import search
+from bot.search.synonyms import Synonyms, mine_pairs
+from bot.search.tokenizer import Tokenizer
 
 DEMO = """\
     id: demo

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tokenizer import STOPWORDS, Tokenizer, char_grams, get_tokenizer, normalize
+from bot.search.tokenizer import STOPWORDS, Tokenizer, char_grams, get_tokenizer, normalize
 
 
 def test_one_shared_tokenizer_per_process(tokenizer: Tokenizer) -> None:

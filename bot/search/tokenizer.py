@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "4"
+TOKENIZER_VERSION = "5"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -38,7 +38,26 @@ STOPWORDS = frozenset(
     can could should would will shall may might must tell show give find please
     """.split()
 )
+# Talk about the conversation rather than the articles: asking, remembering, the meeting
+# the answer is for, politeness. Dropped from questions (``Analysis.filler``), not from
+# passages, so they never decide a ranking or whether the articles answer.
+FILLER = frozenset(
+    """
+    혹시 내일 오늘 어제 회의 미팅 자료 발표자료 넣 팀 팀원 동료 문장 정확 정확히 대충 기억
+    부탁 감사 고맙 보여주 그거 그것 저거 이거 여기 거기 어케 머임 뭐임 뭔가 뭔지 약간
+    글 맞 그대로 말씀
+    """.split()
+)
 _PREDICATE_TAGS = frozenset({"VV", "VA"})
+# Named things: a question that names one the articles never mention is not answered
+# with confidence (NIPS 2018, GPT-3, BERT).
+_SPECIFIC_TAGS = frozenset({"NNP", "SL", "SN", "SH"})
+# Word vectors: which words may stand in for one another, and how near they must be.
+_SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
+SIMILAR_TOP_N = 20
+SIMILAR_FLOOR = 0.6
+SIMILAR_MIN_SPREAD = 0.05
+_JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3131-\u318e]+$")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _PLURAL_KEEP = ("ss", "us", "is", "ous", "ics")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
@@ -67,6 +86,8 @@ class Analysis:
     terms: tuple[str, ...]
     grams: tuple[str, ...]
     weak: frozenset[str] = frozenset()
+    specific: frozenset[str] = frozenset()  # proper nouns, Latin words, numbers
+    filler: frozenset[str] = frozenset()  # talk about the conversation (``FILLER``)
 
 
 def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
@@ -96,6 +117,11 @@ class Tokenizer:
         )
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
+    def raw_tokenize(self, text: str) -> int:
+        """Kiwi's own analysis of ``text`` and nothing else (the benchmark's floor);
+        returns the number of morphemes."""
+        return len(self._kiwi.tokenize(text))
+
     def warm_up(self) -> None:
         self.terms("ICML 2018 학회는 스톡홀름에서 열렸습니다.")
 
@@ -116,10 +142,58 @@ class Tokenizer:
         if not text:
             return Analysis((), ())
         tokens = self._kiwi.tokenize(text)
-        terms = self._select(tokens)
+        tagged = self._select_tagged(tokens)
+        terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
-        weak.update(self._select(t for t in tokens if t.tag.split("-", 1)[0] in _PREDICATE_TAGS))
-        return Analysis(terms, char_grams(terms), frozenset(weak))
+        weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
+        return Analysis(
+            terms,
+            char_grams(terms),
+            frozenset(weak),
+            specific=frozenset(form for form, tag in tagged if tag in _SPECIFIC_TAGS),
+            filler=frozenset(t for t in terms if t in FILLER),
+        )
+
+    def vocabulary(self, texts: Sequence[str]) -> set[tuple[str, str]]:
+        """(term, tag) of every Korean content word in ``texts`` (one batched Kiwi call)."""
+        found: set[tuple[str, str]] = set()
+        for tokens in self._kiwi.tokenize([normalize(t) for t in texts]):
+            for form, tag in self._select_tagged(tokens):
+                if tag in _SIMILAR_TAGS and _HANGUL_RE.search(form):
+                    found.add((form, tag))
+        return found
+
+    def neighbours(
+        self,
+        vocabulary: Iterable[tuple[str, str]],
+        *,
+        top_n: int = SIMILAR_TOP_N,
+        floor: float = SIMILAR_FLOOR,
+        min_spread: float = SIMILAR_MIN_SPREAD,
+    ) -> dict[str, dict[str, float]]:
+        """Words Kiwi's CoNg vectors place near each vocabulary term: ``{word: {term: sim}}``.
+
+        Rare words have junk neighbours that all score alike (휴리스틱 -> 귀무가설 0.96,
+        트릭스터 0.96, …): a term whose ``top_n`` neighbours span less than
+        ``min_spread`` is skipped. Only Korean content words at or above ``floor``.
+        """
+        out: dict[str, dict[str, float]] = {}
+        for form, tag in sorted(vocabulary):
+            try:
+                similar = self._kiwi.most_similar_morphemes((form, tag), top_n=top_n)
+            except (ValueError, RuntimeError):
+                continue  # not in Kiwi's vocabulary (an unknown word), or no vector
+            if not similar or similar[0].score - similar[-1].score < min_spread:
+                continue
+            for m in similar:
+                neighbour_tag = m.tag.split("-", 1)[0]
+                if m.score < floor or neighbour_tag not in _SIMILAR_TAGS or m.form == form:
+                    continue
+                if m.form in STOPWORDS or m.form in FILLER:
+                    continue
+                entry = out.setdefault(m.form, {})
+                entry[form] = max(entry.get(form, 0.0), round(float(m.score), 3))
+        return out
 
     def noun_phrase_tail(self, text: str) -> tuple[str, ...]:
         """Terms of the run of nouns that ends ``text`` ("분야는 강화 학습" -> 강화, 학습)."""
@@ -133,16 +207,21 @@ class Tokenizer:
 
     @staticmethod
     def _select(tokens: Iterable[kiwipiepy.Token]) -> tuple[str, ...]:
-        out: list[str] = []
+        return tuple(form for form, _ in Tokenizer._select_tagged(tokens))
+
+    @staticmethod
+    def _select_tagged(tokens: Iterable[kiwipiepy.Token]) -> list[tuple[str, str]]:
+        """(term, tag) of the content morphemes, in order."""
+        out: list[tuple[str, str]] = []
         for token in tokens:
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
             if tag not in _KEEP_TAGS:
                 continue
             form = _latin(token.form) if _LATIN_RE.search(token.form) else token.form
-            if form in STOPWORDS or (tag == "MAG" and len(form) < 2):
+            if form in STOPWORDS or (tag == "MAG" and len(form) < 2) or _JAMO_ONLY.match(form):
                 continue
-            out.append(form)
-        return tuple(out)
+            out.append((form, tag))
+        return out
 
 
 def _latin(word: str) -> str:

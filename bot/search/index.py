@@ -19,24 +19,34 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.corpus import Corpus, Glossary, Passage, find_marks
-from bot.index import BM25Index
-from bot.synonyms import Synonyms, mine_pairs
-from bot.tokenizer import Tokenizer, char_grams
+from bot.corpus import FIGURE_REF_RE, MARK_RE, Corpus, Glossary, Passage, find_marks
+from bot.search.bm25 import BM25Index
+from bot.search.quote import split_sentences
+from bot.search.synonyms import Synonyms, mine_pairs
+from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
-# Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
-_SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
 # URLs are indexed by their words: "icml.cc/Conferences/2018/Schedule" -> "icml cc …".
 _URL_PARTS = re.compile(r"[/.:_\-?=&#~@]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-# An extra index word for an author's bio; the glossary maps 저자, 글쓴이, author… to it.
-_BIO_WORDS = "필자"
+# Index-only terms (no question text can produce them; ``bot.search.query`` maps to
+# them): an article's bio, a passage with a footnote to cite, figure N's caption and
+# the paragraphs that point to it.
+AUTHOR_TERM = "⟨author⟩"
+SOURCE_TERM = "⟨source⟩"
+
+
+def figure_term(number: str) -> str:
+    return f"⟨figure {int(number)}⟩"
+
+
+def is_marker(term: str) -> bool:
+    return term.startswith("⟨")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +68,15 @@ class SearchIndex:
     synonyms: Synonyms
     tokenizer: Tokenizer
     priors: np.ndarray  # ranking prior of each passage (by kind)
+    # words the corpus lacks -> corpus terms Kiwi's vectors place near them, with similarity
+    neighbours: dict[str, dict[str, float]]
 
-
-def split_sentences(text: str) -> tuple[str, ...]:
-    """Sentences of a passage, each with its own closing punctuation and quotes."""
-    parts: list[str] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start() + len(m.group(0).rstrip())
-        parts.append(text[start:end].strip())
-        start = m.end()
-    parts.append(text[start:].strip())
-    return tuple(p for p in parts if p)
+    def replicated(self, factor: int) -> SearchIndex:
+        """The same index over the corpus repeated ``factor`` times (for benchmarks of
+        scale): the analysed fields are repeated, the BM25 fields built anew."""
+        corpus = self.corpus.replicated(factor)
+        fields = list(self.fields) * factor
+        return _assemble(corpus, fields, self.synonyms, self.neighbours, self.tokenizer)
 
 
 def latin_vocabulary(corpus: Corpus) -> frozenset[str]:
@@ -104,13 +111,24 @@ def index_text(corpus: Corpus, passage: Passage, vocabulary: frozenset[str] = fr
     """The text a passage is found by: its own, its section title and cited footnotes
     (URLs by their words)."""
     article = corpus.article(passage.article_id)
-    parts = [passage.text, passage.section_title or ""]
+    parts = [MARK_RE.sub(" ", passage.text), passage.section_title or ""]
     for note in corpus.footnotes_of(passage):
         if note.text:
             parts.append(_url_words(note.text, vocabulary) if note.urls else note.text)
     if passage.kind == "bio":
-        parts += [article.title, article.author, _BIO_WORDS]
+        parts += [article.title, article.author]
     return "\n".join(parts)
+
+
+def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
+    """The index-only terms of a passage (``AUTHOR_TERM``, ``SOURCE_TERM``, figures)."""
+    out: list[str] = []
+    if passage.kind == "bio":
+        out.append(AUTHOR_TERM)
+    if any(note.text for note in corpus.footnotes_of(passage)):
+        out.append(SOURCE_TERM)
+    out += [figure_term(n) for n in dict.fromkeys(FIGURE_REF_RE.findall(passage.text))]
+    return tuple(out)
 
 
 def content_key(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> str:
@@ -144,9 +162,16 @@ def default_cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "icml2018-bot"
 
 
-def _analyse(
-    corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer
-) -> tuple[list[PassageFields], Synonyms]:
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """Everything the index keeps of the corpus analysis (and caches on disk)."""
+
+    fields: list[PassageFields]
+    synonyms: Synonyms
+    neighbours: dict[str, dict[str, float]]
+
+
+def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
     passages = corpus.passages
     vocabulary = latin_vocabulary(corpus)
     texts = [index_text(corpus, p, vocabulary) for p in passages]
@@ -154,25 +179,37 @@ def _analyse(
     # A sentence is also found by the footnotes it cites, so a question about a
     # source quotes the sentence that cites it.
     flat = [
-        "\n".join([s, *_cited_texts(corpus, p, s, vocabulary)])
+        "\n".join([MARK_RE.sub(" ", s), *_cited_texts(corpus, p, s, vocabulary)])
         for p, group in zip(passages, sentences, strict=True)
         for s in group
     ]
     analysed = tokenizer.terms_many(texts + flat)
     doc_terms, sent_terms = analysed[: len(texts)], iter(analysed[len(texts) :])
-    fields = [
-        PassageFields(terms, char_grams(terms), sents, tuple(next(sent_terms) for _ in sents))
-        for terms, sents in zip(doc_terms, sentences, strict=True)
-    ]
+    fields = []
+    for passage, terms, sents in zip(passages, doc_terms, sentences, strict=True):
+        terms = terms + marker_terms(corpus, passage)
+        per_sentence = tuple(next(sent_terms) + _sentence_markers(s) for s in sents)
+        fields.append(PassageFields(terms, char_grams(terms), sents, per_sentence))
     runs = [tuple(tokenizer.terms(term) for term in group) for group in glossary.groups]
     runs += [
         (tokenizer.noun_phrase_tail(native), tokenizer.terms(english))
         for native, english in mine_pairs(p.text for p in passages)
     ]
-    return fields, Synonyms.build(runs)
+    known = {t for f in fields for t in f.terms}
+    neighbours = {
+        word: near
+        for word, near in tokenizer.neighbours(tokenizer.vocabulary(texts)).items()
+        if word not in known
+    }
+    return Analysed(fields, Synonyms.build(runs), neighbours)
 
 
-def _load_cached(path: Path) -> tuple[list[PassageFields], Synonyms] | None:
+def _sentence_markers(sentence: str) -> tuple[str, ...]:
+    out = [SOURCE_TERM] if find_marks(sentence) else []
+    return (*out, *(figure_term(n) for n in FIGURE_REF_RE.findall(sentence)))
+
+
+def _load_cached(path: Path) -> Analysed | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         fields = [
@@ -184,12 +221,12 @@ def _load_cached(path: Path) -> tuple[list[PassageFields], Synonyms] | None:
             )
             for f in data["fields"]
         ]
-        return fields, Synonyms.from_json(data["synonyms"])
+        return Analysed(fields, Synonyms.from_json(data["synonyms"]), dict(data["neighbours"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
+def _store(path: Path, analysed: Analysed) -> None:
     data = {
         "fields": [
             {
@@ -198,9 +235,10 @@ def _store(path: Path, fields: list[PassageFields], synonyms: Synonyms) -> None:
                 "sentences": f.sentences,
                 "sentence_terms": f.sentence_terms,
             }
-            for f in fields
+            for f in analysed.fields
         ],
-        "synonyms": synonyms.to_json(),
+        "synonyms": analysed.synonyms.to_json(),
+        "neighbours": analysed.neighbours,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,25 +260,13 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def build_index(
+def _assemble(
     corpus: Corpus,
-    glossary: Glossary,
+    fields: list[PassageFields],
+    synonyms: Synonyms,
+    neighbours: dict[str, dict[str, float]],
     tokenizer: Tokenizer,
-    *,
-    cache_dir: Path | None = None,
 ) -> SearchIndex:
-    """Analyse (or load from cache) and index the corpus. ``cache_dir=None`` disables the cache."""
-    cached = None
-    path = None
-    if cache_dir is not None:
-        path = Path(cache_dir) / f"index-{content_key(corpus, glossary, tokenizer)}.json"
-        cached = _load_cached(path)
-    if cached is None or len(cached[0]) != len(corpus.passages):
-        fields, synonyms = _analyse(corpus, glossary, tokenizer)
-        if path is not None:
-            _store(path, fields, synonyms)
-    else:
-        fields, synonyms = cached
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
@@ -249,4 +275,25 @@ def build_index(
         synonyms=synonyms,
         tokenizer=tokenizer,
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
+        neighbours=neighbours,
     )
+
+
+def build_index(
+    corpus: Corpus,
+    glossary: Glossary,
+    tokenizer: Tokenizer,
+    *,
+    cache_dir: Path | None = None,
+) -> SearchIndex:
+    """Analyse (or load from cache) and index the corpus. ``cache_dir=None`` disables the cache."""
+    analysed = None
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"index-{content_key(corpus, glossary, tokenizer)}.json"
+        analysed = _load_cached(path)
+    if analysed is None or len(analysed.fields) != len(corpus.passages):
+        analysed = _analyse(corpus, glossary, tokenizer)
+        if path is not None:
+            _store(path, analysed)
+    return _assemble(corpus, analysed.fields, analysed.synonyms, analysed.neighbours, tokenizer)

@@ -1,0 +1,34 @@
+"""How sure the bot is that the best passage answers: ``answer``, ``related`` or
+``no_answer``.
+
+Evidence is the coverage of the best passage (the IDF-weighted share of the
+question's terms it holds) and whether it lacks something the question names
+(a name, a Latin word, a number: "NIPS 2018" answered by the ICML venue is a
+confident wrong answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.search.rank import Hit
+
+# At or above: the passage answers. Below RELATED: nothing in the articles is close.
+CONFIDENT = 0.6
+RELATED = 0.3
+
+
+def confident(hit: Hit) -> bool:
+    """The passage answers the question (the same rule for the first and the others)."""
+    return hit.coverage >= CONFIDENT and not hit.missing_specific
+
+
+def judge(hits: Sequence[Hit]) -> str:
+    """``answer``, ``related`` (show the closest, labelled uncertain) or ``no_answer``."""
+    if not hits:
+        return "no_answer"
+    if confident(hits[0]):
+        return "answer"
+    if hits[0].coverage >= RELATED:
+        return "related"
+    return "no_answer"

@@ -1,0 +1,159 @@
+"""A question's analysed terms, and what may stand in for each of them.
+
+``build_query`` turns the question text into terms (Kiwi) and finds, for each
+term, the index terms that can stand in for it: glossary and mined
+``한국어(English)`` pairs, the author and source markers, a figure number, the
+stem of a compound the corpus lacks (개최지 -> 개최), or a word Kiwi's vectors
+place near it (원하다 -> 바라다). Ranking (``bot.search.rank``) takes the result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+
+from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, figure_term
+from bot.search.tokenizer import normalize
+
+# Questions about who wrote an article and how to reach them: the bio answers.
+AUTHOR_WORDS = frozenset(
+    """
+    필자 저자 글쓴이 작성자 지은이 작가 author writer wrote written 이메일 메일 email
+    e-mail 연락처 연락 소속 회사 직장 전공 경력 학력 약력 프로필 profile
+    """.split()
+)
+# "누가 … 썼어?", "쓴 사람": writing, asked about a person.
+_WRITE_STEM = "쓰"
+_PERSON_RE = re.compile(r"누가|누구|사람|글쓴")
+# Questions after a source: a passage whose footnotes hold a link or a reference answers.
+SOURCE_WORDS = frozenset(
+    """
+    출처 사진 영상 동영상 비디오 슬라이드 원문 링크 주소 url 레퍼런스 참고문헌 source
+    link video slide photo pdf arxiv doi
+    """.split()
+)
+_FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
+
+# How much a stand-in is worth, relative to the question's own term.
+EQUIVALENT_CREDIT = 1.0
+MARKER_CREDIT = 1.0
+# A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
+MIN_STEM = 2
+# Context (the earlier question of a conversation) counts this much per term.
+CONTEXT_WEIGHT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Which recall mechanisms run (all on; ``eval --without`` turns some off)."""
+
+    soft: bool = True  # Kiwi word-vector neighbours for words the corpus lacks
+    compound: bool = True  # the corpus's stem of a compound it lacks
+    filler: bool = True  # talk about the conversation carries no weight
+    figure: bool = True  # "그림 N" means figure N, not footnote N
+    sources: bool = True  # source questions: footnotes are evidence
+    author: bool = True  # author questions find the bio
+
+    def without(self, *names: str) -> Options:
+        known = {f.name for f in fields(self)}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ValueError(f"알 수 없는 기법: {', '.join(unknown)} (가능: {', '.join(known)})")
+        return replace(self, **dict.fromkeys(names, False))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One question term: its weight, and the index terms that stand in for it."""
+
+    text: str
+    weight: float  # 1 for the question's own terms, CONTEXT_WEIGHT for context
+    weak: bool  # says little on its own (a verb stem, one syllable)
+    specific: bool  # a name, a Latin word, a number
+    known: bool  # some passage holds the term itself
+    # index term runs that stand in for it, with the credit each earns (0-1]
+    stand_ins: tuple[tuple[tuple[str, ...], float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+    grams: tuple[str, ...]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(t.text for t in self.terms)
+
+
+def build_query(
+    index: SearchIndex,
+    question: str,
+    *,
+    context: str | None = None,
+    options: Options = Options(),
+) -> Query:
+    text = normalize(question)
+    own = _terms(index, text, weight=1.0, options=options)
+    if context:
+        seen = {t.text for t in own}
+        earlier = _terms(index, normalize(context), weight=CONTEXT_WEIGHT, options=options)
+        own += [t for t in earlier if t.text not in seen]
+    grams = index.tokenizer.analyse(text).grams
+    return Query(text, tuple(own), grams)
+
+
+def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) -> list[Term]:
+    tokenizer = index.tokenizer
+    figures: list[str] = []
+    if options.figure:
+        figures = [m.group(1) for m in _FIGURE_RE.finditer(text)]
+        text = _FIGURE_RE.sub(" 그림 ", text)
+    analysis = tokenizer.analyse(text)
+    words = list(dict.fromkeys(analysis.terms))
+    if options.filler:
+        words = [w for w in words if w not in analysis.filler]
+    if options.figure:
+        words = [w for w in words if w != "그림" or not figures]
+    runs = index.synonyms.expand(tuple(words))
+    author_asked = options.author and (
+        any(w in AUTHOR_WORDS for w in words)
+        or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
+    )
+    out: list[Term] = []
+    for word in words:
+        known = word in index.terms
+        stand_ins: list[tuple[tuple[str, ...], float]] = []
+        stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
+        if author_asked and (word in AUTHOR_WORDS or word == _WRITE_STEM):
+            stand_ins.append(((AUTHOR_TERM,), MARKER_CREDIT))
+        if options.sources and word in SOURCE_WORDS:
+            stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
+        if not known and not stand_ins:
+            if options.compound:
+                stand_ins += _stem(index, word)
+            if options.soft:
+                stand_ins += [((n,), s) for n, s in index.neighbours.get(word, {}).items()]
+        out.append(
+            Term(
+                text=word,
+                weight=weight,
+                weak=word in analysis.weak,
+                specific=word in analysis.specific,
+                known=known,
+                stand_ins=tuple(stand_ins),
+            )
+        )
+    for number in dict.fromkeys(figures):
+        out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
+    return out
+
+
+def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
+    """The longest leading part of a Korean compound the corpus holds (등변성 -> 등변)."""
+    if len(word) <= MIN_STEM or not re.match(r"[\uac00-\ud7a3]", word):
+        return []
+    for size in range(len(word) - 1, MIN_STEM - 1, -1):
+        if word[:size] in index.terms:
+            return [((word[:size],), size / len(word))]
+    return []

@@ -1,0 +1,128 @@
+"""Sentences of a passage, and which of them to quote for a question.
+
+The quote is the one to three consecutive sentences that answer: those that
+hold the question's terms, widened to what the answer needs — the reason for a
+why-question, the figure for a how-many question, what follows a lead-in
+("다음과 같이 …:"), and the turn ("그러나 …") after a premise the paragraph
+overturns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+MAX_QUOTE_SENTENCES = 3
+# Needs the answer's sentences may add beyond MAX_QUOTE_SENTENCES.
+MAX_EXTRA_SENTENCES = 1
+# A caption this short is quoted whole: its title alone rarely answers.
+WHOLE_CAPTION_CHARS = 400
+# A sentence holding what the question asks for scores this share of the best sentence.
+CUE_BONUS = 0.6
+
+# Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
+_SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
+_OPENING, _CLOSING = "“‘", "”’"
+
+REASON_QUESTION = re.compile(r"왜|이유|까닭|원인|때문|\bwhy\b|\breason", re.IGNORECASE)
+REASON_CUE = re.compile(r"추측으로는|때문|이유는|이유가|이유로|덕분|왜냐하면|탓에|까닭")
+NUMBER_QUESTION = re.compile(
+    r"몇|얼마|규모|숫자|수치|인원|\bhow (?:many|much|big|large)\b", re.IGNORECASE
+)
+_DIGIT = re.compile(r"\d")
+LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
+CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
+
+
+def split_sentences(text: str) -> tuple[str, ...]:
+    """Sentences of a passage, each with its own closing punctuation and quotes; a
+    quotation (“…”) that holds sentence ends stays in one piece (lines never join)."""
+    parts: list[str] = []
+    start = 0
+    joinable = False  # the previous part ended at a space, not at a line break
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start() + len(m.group(0).rstrip())
+        _add(parts, text[start:end].strip(), joinable)
+        joinable = "\n" not in m.group(0)
+        start = m.end()
+    _add(parts, text[start:].strip(), joinable)
+    return tuple(parts)
+
+
+def _add(parts: list[str], part: str, joinable: bool) -> None:
+    if not part:
+        return
+    if parts and joinable and _open_quotes(parts[-1]) > 0:
+        parts[-1] = f"{parts[-1]} {part}"
+    else:
+        parts.append(part)
+
+
+def _open_quotes(text: str) -> int:
+    return sum(text.count(c) for c in _OPENING) - sum(text.count(c) for c in _CLOSING)
+
+
+def ends_in_lead_in(sentence: str) -> bool:
+    return bool(LEAD_IN.search(sentence))
+
+
+def pick_quote(
+    sentences: Sequence[str],
+    sentence_terms: Sequence[Sequence[str]],
+    weights: Mapping[str, float],
+    *,
+    question: str,
+    caption: bool = False,
+) -> tuple[int, int]:
+    """``(start, end)``: the half-open range of ``sentences`` to quote.
+
+    ``weights`` maps each question term (and each stand-in) to what it is worth.
+    """
+    n = len(sentences)
+    if n <= 1 or (caption and sum(map(len, sentences)) <= WHOLE_CAPTION_CHARS):
+        return 0, n
+    weight = [sum(weights.get(t, 0.0) for t in set(terms)) for terms in sentence_terms]
+    best_plain = max(weight)
+    if best_plain <= 0:
+        return 0, min(2, n)
+    cue = _cue(question)
+    if cue is not None:
+        weight = [
+            w + (CUE_BONUS * best_plain if cue.search(s) else 0.0)
+            for w, s in zip(weight, sentences, strict=True)
+        ]
+    best = max(range(n), key=lambda i: weight[i])
+    start, end = best, best + 1
+    while end - start < MAX_QUOTE_SENTENCES:
+        left = weight[start - 1] if start > 0 else 0.0
+        right = weight[end] if end < n else 0.0
+        if max(left, right) <= 0:
+            break
+        if right >= left:
+            end += 1
+        else:
+            start -= 1
+    limit = MAX_QUOTE_SENTENCES + MAX_EXTRA_SENTENCES
+    # What the answer needs right after the span: a lead-in's content, a premise's turn.
+    needs_next = end < n and (ends_in_lead_in(sentences[end - 1]) or CONTRAST.match(sentences[end]))
+    if needs_next and end - start < limit:
+        end += 1
+    if (
+        cue is not None
+        and end - start < limit
+        and not any(cue.search(s) for s in sentences[start:end])
+    ):
+        if end < n and cue.search(sentences[end]):
+            end += 1
+        elif start > 0 and cue.search(sentences[start - 1]):
+            start -= 1
+    return start, end
+
+
+def _cue(question: str) -> re.Pattern[str] | None:
+    """What a sentence must hold to answer this kind of question, if anything."""
+    if REASON_QUESTION.search(question):
+        return REASON_CUE
+    if NUMBER_QUESTION.search(question):
+        return _DIGIT
+    return None

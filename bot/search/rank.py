@@ -1,0 +1,158 @@
+"""Rank passages for an analysed query and say how well each covers it.
+
+Two BM25 fields: content morphemes (the main signal) and their character
+n-grams (spacing and typo tolerance). A query term's stand-ins (equivalents,
+markers, a compound's stem, word-vector neighbours) join the BM25 query at a
+lower weight. Coverage — the IDF-weighted share of the question's terms a
+passage actually holds, itself or through a stand-in, or nearly (n-gram overlap
+for a typo) — re-ranks the best-scored passages and feeds the confidence
+decision (``bot.search.confidence``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.corpus import Passage
+from bot.search.index import SearchIndex, is_marker
+from bot.search.query import Options, Query, Term, build_query
+from bot.search.tokenizer import char_grams
+
+EXPANSION_WEIGHT = 0.6
+GRAM_WEIGHT = 0.35
+# A query term whose n-grams the passage holds to this share counts as a typo or part of it.
+NEAR_MATCH = 0.6
+# How many top-scored passages are re-ranked by score x coverage.
+RERANK_DEPTH = 20
+# Weak terms (verb stems, one-syllable words) count this much towards coverage.
+WEAK_WEIGHT = 0.5
+# A word no passage holds and nothing stands in for counts this much of the largest IDF:
+# it may be a paraphrase the corpus words differently, or what the articles lack.
+UNKNOWN_WEIGHT = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked passage with the evidence for it."""
+
+    passage: Passage
+    position: int
+    score: float
+    coverage: float
+    matched: tuple[str, ...]  # passage terms that match the question (for highlighting)
+    missing_specific: tuple[str, ...]  # names/numbers of the question the passage lacks
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: Query
+    hits: tuple[Hit, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.query.words
+
+
+def _normalized(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else scores
+
+
+def _gram_share(term: str, grams: frozenset[str]) -> float:
+    """Share of ``term``'s character n-grams found among a passage's n-grams."""
+    own = set(char_grams([term]))
+    return len(own & grams) / len(own) if own else 0.0
+
+
+def search(
+    index: SearchIndex,
+    question: str,
+    *,
+    k: int = 3,
+    context: str | None = None,
+    options: Options = Options(),  # noqa: B008  (frozen, shared on purpose)
+) -> SearchResult:
+    """The ``k`` best passages for ``question``, best first (may be fewer, never zero-score)."""
+    return rank(index, build_query(index, question, context=context, options=options), k=k)
+
+
+def _bm25_weights(query: Query) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for term in query.terms:
+        weights[term.text] = max(weights.get(term.text, 0.0), term.weight)
+    for term in query.terms:
+        for run, credit in term.stand_ins:
+            # A stand-in run shares the weight of the term it stands in for.
+            w = EXPANSION_WEIGHT * credit * term.weight / len(run)
+            for t in run:
+                if t not in weights or weights[t] < w:
+                    weights[t] = w
+    return weights
+
+
+def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
+    """Rank passages for an analysed query (``build_query``)."""
+    if not query.terms:
+        return SearchResult(query, ())
+    scores = _normalized(index.terms.scores(_bm25_weights(query)))
+    scores += GRAM_WEIGHT * _normalized(index.grams.scores(dict.fromkeys(query.grams, 1.0)))
+    scores *= index.priors
+    order = np.argsort(-scores, kind="stable")[: max(k, RERANK_DEPTH)]
+    hits = [_hit(index, int(i), float(scores[i]), query) for i in order if scores[i] > 0]
+    # A shared n-gram alone ("for" in "forest") is no evidence of an answer.
+    hits = [h for h in hits if h.coverage > 0]
+    # Soft AND: among the best-scored, prefer passages that hold more of the question.
+    hits.sort(key=lambda h: -h.score * h.coverage)
+    return SearchResult(query, tuple(hits[:k]))
+
+
+def term_weight(index: SearchIndex, term: Term) -> float:
+    """How much a question term counts towards coverage."""
+    if term.known:
+        weight = index.terms.term_idf(term.text)
+    elif term.stand_ins or term.specific:
+        weight = index.terms.max_idf
+    else:
+        weight = UNKNOWN_WEIGHT * index.terms.max_idf
+    return weight * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
+
+
+def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
+    fields = index.fields[position]
+    present = set(fields.terms)
+    grams: frozenset[str] | None = None
+    matched: list[str] = []
+    missing: list[str] = []
+    total = covered = 0.0
+    for term in query.terms:
+        weight = term_weight(index, term)
+        total += weight
+        if term.text in present:
+            covered += weight
+            matched.append(term.text)
+            continue
+        credit = 0.0
+        for run, run_credit in term.stand_ins:
+            if run_credit > credit and all(t in present for t in run):
+                credit = run_credit
+                matched.extend(t for t in run if not is_marker(t))
+        if credit < 1.0 and len(term.text) >= 2:
+            grams = grams if grams is not None else frozenset(fields.grams)
+            share = _gram_share(term.text, grams)
+            if share >= NEAR_MATCH:
+                credit = max(credit, share)
+        covered += weight * credit
+        if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
+            missing.append(term.text)
+    coverage = covered / total if total else 0.0
+    passage = index.corpus.passages[position]
+    return Hit(
+        passage,
+        position,
+        score,
+        coverage,
+        tuple(dict.fromkeys(matched)),
+        tuple(missing),
+    )
