@@ -287,6 +287,7 @@ def build_index(
     cache_dir: Path | None = None,
 ) -> SearchIndex:
     """Analyse (or load from cache) and index the corpus. ``cache_dir=None`` disables the cache."""
+    tokenizer.add_names(a.author for a in corpus.articles)
     analysed = None
     path = None
     if cache_dir is not None:

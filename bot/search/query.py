@@ -150,10 +150,14 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
 
 
 def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
-    """The longest leading part of a Korean compound the corpus holds (등변성 -> 등변)."""
+    """The longest leading part of a Korean compound that the corpus holds, or that the
+    glossary knows (등변성 -> 등변; 일정표 -> 일정 -> schedule), at the share of its letters."""
     if len(word) <= MIN_STEM or not re.match(r"[\uac00-\ud7a3]", word):
         return []
     for size in range(len(word) - 1, MIN_STEM - 1, -1):
-        if word[:size] in index.terms:
-            return [((word[:size],), size / len(word))]
+        stem, credit = word[:size], size / len(word)
+        found = [((stem,), credit)] if stem in index.terms else []
+        found += [(eq, credit) for _, eq in index.synonyms.expand((stem,))]
+        if found:
+            return found
     return []

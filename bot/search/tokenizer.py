@@ -49,13 +49,10 @@ FILLER = frozenset(
     """.split()
 )
 _PREDICATE_TAGS = frozenset({"VV", "VA"})
-# Named things: a question that names one the articles never mention is not answered
-# with confidence (NIPS 2018, GPT-3, BERT).
-_SPECIFIC_TAGS = frozenset({"NNP", "SL", "SN", "SH"})
 # Word vectors: which words may stand in for one another, and how near they must be.
 _SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
 SIMILAR_TOP_N = 20
-SIMILAR_FLOOR = 0.6
+SIMILAR_FLOOR = 0.65
 SIMILAR_MIN_SPREAD = 0.05
 _JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3131-\u318e]+$")
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -108,12 +105,30 @@ class Tokenizer:
     def __init__(self, *, kiwi: Kiwi | None = None) -> None:
         # The multi-word dictionary costs ~180 MB and splits nothing we need.
         self._kiwi = kiwi if kiwi is not None else Kiwi(load_multi_dict=False)
+        self._names: set[str] = set()
+        self._names_lock = threading.Lock()
+
+    def add_names(self, names: Iterable[str]) -> None:
+        """Keep these proper nouns whole (an author's name: "박찬연님" is not 박차 + 연)."""
+        with self._names_lock:
+            for name in names:
+                name = normalize(name)
+                if name and " " not in name and name not in self._names:
+                    self._kiwi.add_user_word(name, "NNP")
+                    self._names.add(name)
 
     @property
     def signature(self) -> str:
         """Changes whenever the terms produced for the same text may change."""
         material = "|".join(
-            [TOKENIZER_VERSION, kiwipiepy.__version__, *sorted(_KEEP_TAGS), *sorted(STOPWORDS)]
+            [
+                TOKENIZER_VERSION,
+                kiwipiepy.__version__,
+                *sorted(_KEEP_TAGS),
+                *sorted(STOPWORDS),
+                *sorted(FILLER),
+                *sorted(self._names),
+            ]
         )
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
@@ -146,11 +161,16 @@ class Tokenizer:
         terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
+        specific = {
+            _latin(t.form) if t.tag == "SL" else t.form
+            for t in tokens
+            if _is_specific(t.form, t.tag.split("-", 1)[0])
+        }
         return Analysis(
             terms,
             char_grams(terms),
             frozenset(weak),
-            specific=frozenset(form for form, tag in tagged if tag in _SPECIFIC_TAGS),
+            specific=frozenset(specific) & set(terms),
             filler=frozenset(t for t in terms if t in FILLER),
         )
 
@@ -222,6 +242,18 @@ class Tokenizer:
                 continue
             out.append((form, tag))
         return out
+
+
+def _is_specific(form: str, tag: str) -> bool:
+    """A name or figure a question may ask about: a proper noun, a Latin word written
+    with a capital or a digit (NIPS, GPT, BERT), a number of two digits or more."""
+    if len(form) < 2:
+        return False
+    if tag == "NNP":
+        return True
+    if tag == "SL":
+        return any(c.isupper() or c.isdigit() for c in form)
+    return tag == "SN"
 
 
 def _latin(word: str) -> str:
