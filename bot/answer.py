@@ -211,7 +211,7 @@ class Answerer:
             fields.sentence_terms,
             weights,
             question=query.text,
-            caption=hit.passage.kind == "caption",
+            whole_if_short=hit.passage.kind in ("caption", "bio"),
         )
         quote = " ".join(fields.sentences[start:end])
         following = self._following_quote(hit.position)
@@ -231,13 +231,15 @@ class Answerer:
         return None
 
 
-def quote_weights(index: SearchIndex, query: Query) -> dict[str, float]:
-    """What each question term (and each stand-in) is worth in choosing sentences."""
-    weights: dict[str, float] = {}
+def quote_weights(index: SearchIndex, query: Query) -> dict[str, tuple[str, float]]:
+    """For each question term and stand-in: the question term it counts for, and what
+    it is worth in choosing sentences."""
+    weights: dict[str, tuple[str, float]] = {}
     for term in query.terms:
         w = index.terms.term_idf(term.text) * term.weight
-        weights[term.text] = max(weights.get(term.text, 0.0), w)
-        for run, credit in term.stand_ins:
-            for t in run:
-                weights[t] = max(weights.get(t, 0.0), w * credit)
+        candidates = [(term.text, w)]
+        candidates += [(t, w * credit) for run, credit in term.stand_ins for t in run]
+        for t, worth in candidates:
+            if worth > weights.get(t, ("", 0.0))[1]:
+                weights[t] = (term.text, worth)
     return weights

@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -47,6 +47,10 @@ def figure_term(number: str) -> str:
 
 def is_marker(term: str) -> bool:
     return term.startswith("⟨")
+
+
+def is_figure(term: str) -> bool:
+    return term.startswith("⟨figure ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,25 @@ def index_text(corpus: Corpus, passage: Passage, vocabulary: frozenset[str] = fr
     return "\n".join(parts)
 
 
+_PERSON_LATIN = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
+# Two Hangul letters or more, not ending in a particle or an ending (…는, …에서).
+_NAME_WORD = re.compile(r"^[\uac00-\ud7a3]{2,}(?<![는은을를의에서가])$")
+
+
+def person_names(corpus: Corpus, glossary: Glossary) -> set[str]:
+    """Korean spellings of the people the articles name as 이름(Latin Name): "찰스
+    페퍼먼(Charles Fefferman)" gives 찰스, 페퍼먼. Words the glossary lists are concepts
+    (머신러닝), not names."""
+    concepts = {w for group in glossary.groups for term in group for w in term.split()}
+    names: set[str] = set()
+    for native, english in mine_pairs(p.text for p in corpus.passages):
+        latin = english.split(",")[0].strip()
+        words = native.split()
+        if _PERSON_LATIN.match(latin) and len(words) == len(latin.split()):
+            names.update(w for w in words if _NAME_WORD.match(w) and w not in concepts)
+    return names
+
+
 def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
     """The index-only terms of a passage (``AUTHOR_TERM``, ``SOURCE_TERM``, figures)."""
     out: list[str] = []
@@ -169,12 +192,15 @@ class Analysed:
     fields: list[PassageFields]
     synonyms: Synonyms
     neighbours: dict[str, dict[str, float]]
+    names: list[str]  # proper nouns the tokenizer keeps whole
 
 
 def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
     passages = corpus.passages
     vocabulary = latin_vocabulary(corpus)
     texts = [index_text(corpus, p, vocabulary) for p in passages]
+    names = sorted({a.author for a in corpus.articles} | person_names(corpus, glossary))
+    tokenizer.add_names(names)
     sentences = [split_sentences(p.text) for p in passages]
     # A sentence is also found by the footnotes it cites, so a question about a
     # source quotes the sentence that cites it.
@@ -201,7 +227,7 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         for word, near in tokenizer.neighbours(tokenizer.vocabulary(texts)).items()
         if word not in known
     }
-    return Analysed(fields, Synonyms.build(runs), neighbours)
+    return Analysed(fields, Synonyms.build(runs), neighbours, names)
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
@@ -221,7 +247,8 @@ def _load_cached(path: Path) -> Analysed | None:
             )
             for f in data["fields"]
         ]
-        return Analysed(fields, Synonyms.from_json(data["synonyms"]), dict(data["neighbours"]))
+        synonyms = Synonyms.from_json(data["synonyms"])
+        return Analysed(fields, synonyms, dict(data["neighbours"]), list(data["names"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -239,6 +266,7 @@ def _store(path: Path, analysed: Analysed) -> None:
         ],
         "synonyms": analysed.synonyms.to_json(),
         "neighbours": analysed.neighbours,
+        "names": analysed.names,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -287,7 +315,6 @@ def build_index(
     cache_dir: Path | None = None,
 ) -> SearchIndex:
     """Analyse (or load from cache) and index the corpus. ``cache_dir=None`` disables the cache."""
-    tokenizer.add_names(a.author for a in corpus.articles)
     analysed = None
     path = None
     if cache_dir is not None:
@@ -297,4 +324,6 @@ def build_index(
         analysed = _analyse(corpus, glossary, tokenizer)
         if path is not None:
             _store(path, analysed)
+    else:
+        tokenizer.add_names(analysed.names)
     return _assemble(corpus, analysed.fields, analysed.synonyms, analysed.neighbours, tokenizer)

@@ -25,6 +25,7 @@ AUTHOR_WORDS = frozenset(
 # "누가 … 썼어?", "쓴 사람": writing, asked about a person.
 _WRITE_STEM = "쓰"
 _PERSON_RE = re.compile(r"누가|누구|사람|글쓴")
+_PERSON_WORDS = frozenset({"사람", "누구"})
 # Questions after a source: a passage whose footnotes hold a link or a reference answers.
 SOURCE_WORDS = frozenset(
     """
@@ -125,7 +126,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
-        if author_asked and (word in AUTHOR_WORDS or word == _WRITE_STEM):
+        if author_asked and (word in AUTHOR_WORDS or word in _PERSON_WORDS or word == _WRITE_STEM):
             stand_ins.append(((AUTHOR_TERM,), MARKER_CREDIT))
         if options.sources and word in SOURCE_WORDS:
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
@@ -156,7 +157,9 @@ def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
         return []
     for size in range(len(word) - 1, MIN_STEM - 1, -1):
         stem, credit = word[:size], size / len(word)
-        found = [((stem,), credit)] if stem in index.terms else []
+        found: list[tuple[tuple[str, ...], float]] = []
+        if stem in index.terms:
+            found.append(((stem,), credit))
         found += [(eq, credit) for _, eq in index.synonyms.expand((stem,))]
         if found:
             return found

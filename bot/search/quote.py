@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from bot.search.tokenizer import char_grams
+
 MAX_QUOTE_SENTENCES = 3
 # Needs the answer's sentences may add beyond MAX_QUOTE_SENTENCES.
 MAX_EXTRA_SENTENCES = 1
-# A caption this short is quoted whole: its title alone rarely answers.
-WHOLE_CAPTION_CHARS = 400
+# A caption or a bio this short is quoted whole: its first line alone rarely answers.
+WHOLE_CHARS = 500
+# A term whose n-grams a sentence holds to this share counts (as in ranking).
+NEAR_MATCH = 0.6
 # A sentence holding what the question asks for scores this share of the best sentence.
 CUE_BONUS = 0.6
 
@@ -30,6 +34,9 @@ NUMBER_QUESTION = re.compile(
     r"몇|얼마|규모|숫자|수치|인원|\bhow (?:many|much|big|large)\b", re.IGNORECASE
 )
 _DIGIT = re.compile(r"\d")
+WHO_QUESTION = re.compile(r"누가|누구|\bwho\b", re.IGNORECASE)
+# The articles name people as 한글 이름(Latin Name): "스테판 말렛(Stephane Mallat, …)".
+PERSON_CUE = re.compile(r"[가-힣]\((?:[A-Z][a-z]+\.? )+[A-Z][a-z]+")
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
@@ -69,39 +76,40 @@ def ends_in_lead_in(sentence: str) -> bool:
 def pick_quote(
     sentences: Sequence[str],
     sentence_terms: Sequence[Sequence[str]],
-    weights: Mapping[str, float],
+    weights: Mapping[str, tuple[str, float]],
     *,
     question: str,
-    caption: bool = False,
+    whole_if_short: bool = False,
 ) -> tuple[int, int]:
     """``(start, end)``: the half-open range of ``sentences`` to quote.
 
-    ``weights`` maps each question term (and each stand-in) to what it is worth.
+    ``weights`` maps each question term and each stand-in to the question term it
+    counts for and what it is worth (a span gains a question term once, however many
+    of its stand-ins it holds); a term a sentence nearly holds (a typo, 물리 in 물리학)
+    counts by its n-gram share.
     """
     n = len(sentences)
-    if n <= 1 or (caption and sum(map(len, sentences)) <= WHOLE_CAPTION_CHARS):
+    if n <= 1 or (whole_if_short and sum(map(len, sentences)) <= WHOLE_CHARS):
         return 0, n
-    weight = [sum(weights.get(t, 0.0) for t in set(terms)) for terms in sentence_terms]
-    best_plain = max(weight)
-    if best_plain <= 0:
+    held = [_held(terms, weights) for terms in sentence_terms]
+    if not any(held):
         return 0, min(2, n)
     cue = _cue(question)
-    if cue is not None:
-        weight = [
-            w + (CUE_BONUS * best_plain if cue.search(s) else 0.0)
-            for w, s in zip(weight, sentences, strict=True)
-        ]
-    best = max(range(n), key=lambda i: weight[i])
-    start, end = best, best + 1
-    while end - start < MAX_QUOTE_SENTENCES:
-        left = weight[start - 1] if start > 0 else 0.0
-        right = weight[end] if end < n else 0.0
-        if max(left, right) <= 0:
-            break
-        if right >= left:
-            end += 1
-        else:
-            start -= 1
+    cued = [bool(cue and cue.search(s)) for s in sentences]
+    best_single = max(sum(h.values()) for h in held)
+
+    def worth(start: int, end: int) -> float:
+        """Distinct question terms a span holds, plus the cue (once), minus a little
+        per sentence so that a shorter span wins a tie."""
+        covered: dict[str, float] = {}
+        for h in held[start:end]:
+            for term, w in h.items():
+                covered[term] = max(covered.get(term, 0.0), w)
+        bonus = CUE_BONUS * best_single if any(cued[start:end]) else 0.0
+        return sum(covered.values()) + bonus - 1e-3 * (end - start)
+
+    spans = [(s, e) for s in range(n) for e in range(s + 1, min(n, s + MAX_QUOTE_SENTENCES) + 1)]
+    start, end = max(spans, key=lambda span: (worth(*span), -span[0]))
     limit = MAX_QUOTE_SENTENCES + MAX_EXTRA_SENTENCES
     # What the answer needs right after the span: a lead-in's content, a premise's turn.
     needs_next = end < n and (ends_in_lead_in(sentences[end - 1]) or CONTRAST.match(sentences[end]))
@@ -119,10 +127,31 @@ def pick_quote(
     return start, end
 
 
+def _held(terms: Sequence[str], weights: Mapping[str, tuple[str, float]]) -> dict[str, float]:
+    """The question terms a sentence holds, with their worth (a near match by its share)."""
+    own = set(terms)
+    out: dict[str, float] = {}
+    grams: set[str] | None = None
+    for term, (source, weight) in weights.items():
+        worth = 0.0
+        if term in own:
+            worth = weight
+        elif len(term) >= 2 and weight > 0:
+            grams = grams if grams is not None else set(char_grams(own))
+            mine = set(char_grams([term]))
+            share = len(mine & grams) / len(mine)
+            worth = weight * share if share >= NEAR_MATCH else 0.0
+        if worth > out.get(source, 0.0):
+            out[source] = worth
+    return out
+
+
 def _cue(question: str) -> re.Pattern[str] | None:
     """What a sentence must hold to answer this kind of question, if anything."""
     if REASON_QUESTION.search(question):
         return REASON_CUE
+    if WHO_QUESTION.search(question):
+        return PERSON_CUE
     if NUMBER_QUESTION.search(question):
         return _DIGIT
     return None

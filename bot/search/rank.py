@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.corpus import Passage
-from bot.search.index import SearchIndex, is_marker
+from bot.search.index import SearchIndex, is_figure, is_marker
 from bot.search.query import Options, Query, Term, build_query
 from bot.search.tokenizer import char_grams
 
@@ -43,6 +43,7 @@ class Hit:
     coverage: float
     matched: tuple[str, ...]  # passage terms that match the question (for highlighting)
     missing_specific: tuple[str, ...]  # names/numbers of the question the passage lacks
+    evidence: float  # covered weight of the question's own terms, in units of the largest IDF
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,10 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
     scores = _normalized(index.terms.scores(_bm25_weights(query)))
     scores += GRAM_WEIGHT * _normalized(index.grams.scores(dict.fromkeys(query.grams, 1.0)))
     scores *= index.priors
+    for term in query.terms:
+        if is_figure(term.text):  # a figure asked for: its caption is no longer a side note
+            docs = index.terms.docs_with(term.text)
+            scores[docs] /= index.priors[docs]
     order = np.argsort(-scores, kind="stable")[: max(k, RERANK_DEPTH)]
     hits = [_hit(index, int(i), float(scores[i]), query) for i in order if scores[i] > 0]
     # A shared n-gram alone ("for" in "forest") is no evidence of an answer.
@@ -125,12 +130,13 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     grams: frozenset[str] | None = None
     matched: list[str] = []
     missing: list[str] = []
-    total = covered = 0.0
+    total = covered = own = 0.0
     for term in query.terms:
         weight = term_weight(index, term)
         total += weight
         if term.text in present:
             covered += weight
+            own += weight if term.weight >= 1.0 else 0.0
             matched.append(term.text)
             continue
         credit = 0.0
@@ -144,6 +150,7 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
             if share >= NEAR_MATCH:
                 credit = max(credit, share)
         covered += weight * credit
+        own += weight * credit if term.weight >= 1.0 else 0.0
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
             missing.append(term.text)
     coverage = covered / total if total else 0.0
@@ -155,4 +162,5 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
         coverage,
         tuple(dict.fromkeys(matched)),
         tuple(missing),
+        own / index.terms.max_idf if index.terms.max_idf else 0.0,
     )

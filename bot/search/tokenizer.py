@@ -127,7 +127,6 @@ class Tokenizer:
                 *sorted(_KEEP_TAGS),
                 *sorted(STOPWORDS),
                 *sorted(FILLER),
-                *sorted(self._names),
             ]
         )
         return hashlib.sha256(material.encode()).hexdigest()[:16]
