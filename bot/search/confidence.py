@@ -1,7 +1,7 @@
 """How sure the bot is that the best passage answers: ``answer``, ``related`` or
 ``no_answer``.
 
-Evidence is the coverage of the best passage (the IDF-weighted share of the
+Evidence is the coverage of the best passages (the IDF-weighted share of the
 question's terms it holds) and whether it lacks something the question names
 (a name, a Latin word, a number: "NIPS 2018" answered by the ICML venue is a
 confident wrong answer), and the absolute weight of what it matched.
@@ -15,7 +15,13 @@ from bot.search.rank import Hit
 
 # At or above: the passage answers. Below RELATED: nothing in the articles is close.
 CONFIDENT = 0.6
-RELATED = 0.3
+# Close enough to show as "가장 가까운 문단": a candidate holding half of the question,
+# or this many of its strong terms (a long chatty question covers little of itself even
+# where it is answered; "점심 메뉴 추천" shares one word with a passage, and that is not close).
+RELATED = 0.5
+RELATED_TERMS = 2
+# Candidates looked at for "related".
+RELATED_DEPTH = 3
 # Confidence also needs enough evidence in absolute terms: one rare word, or a few common
 # ones ("다음 주 회의 언제야?" matches only 다음).
 MIN_EVIDENCE = 0.8
@@ -32,6 +38,6 @@ def judge(hits: Sequence[Hit]) -> str:
         return "no_answer"
     if confident(hits[0]):
         return "answer"
-    if hits[0].coverage >= RELATED:
+    if any(h.coverage >= RELATED or h.salient >= RELATED_TERMS for h in hits[:RELATED_DEPTH]):
         return "related"
     return "no_answer"

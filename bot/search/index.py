@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -112,16 +112,28 @@ def _url_words(text: str, vocabulary: frozenset[str]) -> str:
 
 
 def index_text(corpus: Corpus, passage: Passage, vocabulary: frozenset[str] = frozenset()) -> str:
-    """The text a passage is found by: its own, its section title and cited footnotes
-    (URLs by their words)."""
+    """The text a passage is found by: its own, its section title, cited footnotes (URLs
+    by their words), and for a block quote the sentence that introduces it (who said it)."""
     article = corpus.article(passage.article_id)
     parts = [MARK_RE.sub(" ", passage.text), passage.section_title or ""]
+    if passage.kind == "quote":
+        parts.append(MARK_RE.sub(" ", lead_in(corpus, passage)))
     for note in corpus.footnotes_of(passage):
         if note.text:
             parts.append(_url_words(note.text, vocabulary) if note.urls else note.text)
     if passage.kind == "bio":
         parts += [article.title, article.author]
     return "\n".join(parts)
+
+
+def lead_in(corpus: Corpus, passage: Passage) -> str:
+    """The last sentence of the passage before ``passage`` in its article ("" if none)."""
+    passages = corpus.article(passage.article_id).passages
+    position = next(i for i, p in enumerate(passages) if p.id == passage.id)
+    if position == 0 or passages[position - 1].kind == "bio":
+        return ""
+    sentences = split_sentences(passages[position - 1].text)
+    return sentences[-1] if sentences else ""
 
 
 _PERSON_LATIN = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")

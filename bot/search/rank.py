@@ -44,6 +44,7 @@ class Hit:
     matched: tuple[str, ...]  # passage terms that match the question (for highlighting)
     missing_specific: tuple[str, ...]  # names/numbers of the question the passage lacks
     evidence: float  # covered weight of the question's own terms, in units of the largest IDF
+    salient: int  # how many of the question's own strong terms (not weak) the passage holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +132,14 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     matched: list[str] = []
     missing: list[str] = []
     total = covered = own = 0.0
+    salient = 0
     for term in query.terms:
         weight = term_weight(index, term)
         total += weight
         if term.text in present:
             covered += weight
             own += weight if term.weight >= 1.0 else 0.0
+            salient += term.weight >= 1.0 and not term.weak
             matched.append(term.text)
             continue
         credit = 0.0
@@ -151,6 +154,7 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
                 credit = max(credit, share)
         covered += weight * credit
         own += weight * credit if term.weight >= 1.0 else 0.0
+        salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
             missing.append(term.text)
     coverage = covered / total if total else 0.0
@@ -163,4 +167,5 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
         tuple(dict.fromkeys(matched)),
         tuple(missing),
         own / index.terms.max_idf if index.terms.max_idf else 0.0,
+        salient,
     )
