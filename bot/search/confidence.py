@@ -4,7 +4,7 @@
 Evidence is the coverage of the best passages (the IDF-weighted share of the
 question's terms it holds) and whether it lacks something the question names
 (a name, a Latin word, a number: "NIPS 2018" answered by the ICML venue is a
-confident wrong answer), and the absolute weight of what it matched.
+confident wrong answer).
 """
 
 from __future__ import annotations
@@ -22,14 +22,11 @@ RELATED = 0.5
 RELATED_TERMS = 2
 # Candidates looked at for "related".
 RELATED_DEPTH = 3
-# Confidence also needs enough evidence in absolute terms: one rare word, or a few common
-# ones ("다음 주 회의 언제야?" matches only 다음).
-MIN_EVIDENCE = 0.8
 
 
 def confident(hit: Hit) -> bool:
     """The passage answers the question (the same rule for the first and the others)."""
-    return hit.coverage >= CONFIDENT and hit.evidence >= MIN_EVIDENCE and not hit.missing_specific
+    return hit.coverage >= CONFIDENT and not hit.missing_specific
 
 
 def judge(hits: Sequence[Hit]) -> str:

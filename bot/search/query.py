@@ -40,6 +40,9 @@ EQUIVALENT_CREDIT = 1.0
 MARKER_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
+# Chat filler is filler beside this many content words; in a short question it is the
+# topic ("다음 주 회의 언제야?" asks about a meeting).
+FILLER_NEEDS_CONTENT = 3
 # Context (the earlier question of a conversation) counts this much per term.
 CONTEXT_WEIGHT = 0.4
 
@@ -112,8 +115,9 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         text = _FIGURE_RE.sub(" 그림 ", text)
     analysis = tokenizer.analyse(text)
     words = list(dict.fromkeys(analysis.terms))
-    if options.filler:
-        words = [w for w in words if w not in analysis.filler]
+    content = [w for w in words if w not in analysis.filler]
+    if options.filler and len(content) >= FILLER_NEEDS_CONTENT:
+        words = content
     if options.figure:
         words = [w for w in words if w != "그림" or not figures]
     runs = index.synonyms.expand(tuple(words))

@@ -43,7 +43,6 @@ class Hit:
     coverage: float
     matched: tuple[str, ...]  # passage terms that match the question (for highlighting)
     missing_specific: tuple[str, ...]  # names/numbers of the question the passage lacks
-    evidence: float  # covered weight of the question's own terms, in units of the largest IDF
     salient: int  # how many of the question's own strong terms (not weak) the passage holds
 
 
@@ -131,14 +130,13 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     grams: frozenset[str] | None = None
     matched: list[str] = []
     missing: list[str] = []
-    total = covered = own = 0.0
+    total = covered = 0.0
     salient = 0
     for term in query.terms:
         weight = term_weight(index, term)
         total += weight
         if term.text in present:
             covered += weight
-            own += weight if term.weight >= 1.0 else 0.0
             salient += term.weight >= 1.0 and not term.weak
             matched.append(term.text)
             continue
@@ -153,7 +151,6 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
             if share >= NEAR_MATCH:
                 credit = max(credit, share)
         covered += weight * credit
-        own += weight * credit if term.weight >= 1.0 else 0.0
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
             missing.append(term.text)
@@ -166,6 +163,5 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
         coverage,
         tuple(dict.fromkeys(matched)),
         tuple(missing),
-        own / index.terms.max_idf if index.terms.max_idf else 0.0,
         salient,
     )
