@@ -174,7 +174,7 @@ class Answerer:
         if not found.terms:
             return done("help")
         results = tuple(self._result(hit, found.query) for hit in found.hits)
-        status = judge(found.hits)
+        status = judge(found.hits, found.query.text)
         if status == "no_answer":
             return done(status, candidates=results)
         return done(status, results)
@@ -200,7 +200,7 @@ class Answerer:
             coverage=hit.coverage,
             highlights=hit.matched,
             footnotes=footnotes,
-            confident=confident(hit),
+            confident=confident(hit, query.text),
         )
 
     def _quote(self, hit: Hit, query: Query) -> str:
@@ -213,7 +213,8 @@ class Answerer:
             question=query.text,
             whole_if_short=hit.passage.kind in ("caption", "bio"),
         )
-        quote = " ".join(fields.sentences[start:end])
+        whole = (start, end) == (0, len(fields.sentences))
+        quote = hit.passage.text if whole else " ".join(fields.sentences[start:end])
         following = self._following_quote(hit.position)
         if end == len(fields.sentences) and ends_in_lead_in(quote) and following:
             quote = f"{quote}\n{following}"

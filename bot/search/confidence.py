@@ -4,13 +4,14 @@
 Evidence is the coverage of the best passages (the IDF-weighted share of the
 question's terms it holds) and whether it lacks something the question names
 (a name, a Latin word, a number: "NIPS 2018" answered by the ICML venue is a
-confident wrong answer).
+confident wrong answer), or a number the question asks for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.search.quote import asks_for_number, holds_number
 from bot.search.rank import Hit
 
 # At or above: the passage answers. Below RELATED: nothing in the articles is close.
@@ -24,16 +25,19 @@ RELATED_TERMS = 2
 RELATED_DEPTH = 3
 
 
-def confident(hit: Hit) -> bool:
-    """The passage answers the question (the same rule for the first and the others)."""
-    return hit.coverage >= CONFIDENT and not hit.missing_specific
+def confident(hit: Hit, question: str) -> bool:
+    """The passage answers the question (the same rule for the first and the others).
+    A how-many question is answered only by a passage that holds a number."""
+    if hit.coverage < CONFIDENT or hit.missing_specific:
+        return False
+    return not asks_for_number(question) or holds_number(hit.passage.text)
 
 
-def judge(hits: Sequence[Hit]) -> str:
+def judge(hits: Sequence[Hit], question: str) -> str:
     """``answer``, ``related`` (show the closest, labelled uncertain) or ``no_answer``."""
     if not hits:
         return "no_answer"
-    if confident(hits[0]):
+    if confident(hits[0], question):
         return "answer"
     if any(h.coverage >= RELATED or h.salient >= RELATED_TERMS for h in hits[:RELATED_DEPTH]):
         return "related"

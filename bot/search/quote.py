@@ -31,13 +31,19 @@ _OPENING, _CLOSING = "“‘", "”’"
 REASON_QUESTION = re.compile(r"왜|이유|까닭|원인|때문|\bwhy\b|\breason", re.IGNORECASE)
 REASON_CUE = re.compile(r"추측으로는|때문|이유는|이유가|이유로|덕분|왜냐하면|탓에|까닭")
 NUMBER_QUESTION = re.compile(
-    r"몇|얼마|규모|숫자|수치|인원|\bhow (?:many|much|big|large)\b", re.IGNORECASE
+    r"몇|얼마|규모|숫자|수치|인원|비율|퍼센트|%|\bhow (?:many|much|big|large)\b|\brate\b"
+    # a rate: 채택률, 합격률 (two letters and 률/율 ending a word; not 확률, 효율적)
+    r"|[가-힣]{2}[률율](?=$|[\s?!.,]|은|는|이|가|을|를|도)",
+    re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_NOT_FIGURES = re.compile(r"\*\d+|\[\d+\]|\[\s*그림\s*\d+\s*\]")
 WHO_QUESTION = re.compile(r"누가|누구|\bwho\b", re.IGNORECASE)
 # The articles name people as 한글 이름(Latin Name): "스테판 말렛(Stephane Mallat, …)".
 PERSON_CUE = re.compile(r"[가-힣]\((?:[A-Z][a-z]+\.? )+[A-Z][a-z]+")
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
+# A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
+PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
 
@@ -112,6 +118,18 @@ def pick_quote(
     start, end = max(spans, key=lambda span: (worth(*span), -span[0]))
     limit = MAX_QUOTE_SENTENCES + MAX_EXTRA_SENTENCES
     # What the answer needs right after the span: a lead-in's content, a premise's turn.
+    if any(PREMISE.search(x) for x in sentences[start:end]):
+        # Carry the quote to the turn: a contrast, or the lead-in that introduces it.
+        turn = next(
+            (
+                i
+                for i in range(end, n)
+                if CONTRAST.match(sentences[i]) or ends_in_lead_in(sentences[i])
+            ),
+            None,
+        )
+        if turn is not None and turn + 1 - start <= limit:
+            end = turn + 1
     needs_next = end < n and (ends_in_lead_in(sentences[end - 1]) or CONTRAST.match(sentences[end]))
     if needs_next and end - start < limit:
         end += 1
@@ -144,6 +162,15 @@ def _held(terms: Sequence[str], weights: Mapping[str, tuple[str, float]]) -> dic
         if worth > out.get(source, 0.0):
             out[source] = worth
     return out
+
+
+def asks_for_number(question: str) -> bool:
+    return bool(NUMBER_QUESTION.search(question))
+
+
+def holds_number(text: str) -> bool:
+    """A figure in the text itself, not a footnote mark or a figure reference."""
+    return bool(_DIGIT.search(_NOT_FIGURES.sub(" ", text)))
 
 
 def _cue(question: str) -> re.Pattern[str] | None:

@@ -11,12 +11,13 @@ decision (``bot.search.confidence``).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.corpus import Passage
-from bot.search.index import SearchIndex, is_figure, is_marker
+from bot.search.index import PassageFields, SearchIndex, is_figure, is_marker
 from bot.search.query import Options, Query, Term, build_query
 from bot.search.tokenizer import char_grams
 
@@ -124,10 +125,26 @@ def term_weight(index: SearchIndex, term: Term) -> float:
     return weight * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
 
 
+def _near_share(term: str, words: set[str]) -> float:
+    """The best share of ``term``'s n-grams that one passage word of about its length
+    holds: a typo (스톡홀롬) or an ending (물리 / 물리학), not a part of a longer word
+    (bert / hilbert)."""
+    slack = max(1, len(term) // 3)
+    best = 0.0
+    own = set(char_grams([term]))
+    for word in words:
+        if abs(len(word) - len(term)) <= slack and not is_marker(word):
+            best = max(best, len(own & set(char_grams([word]))) / len(own))
+    return best
+
+
+def _together(fields: PassageFields, a: str, b: str) -> bool:
+    return any(a in terms and b in terms for terms in fields.sentence_terms)
+
+
 def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     fields = index.fields[position]
     present = set(fields.terms)
-    grams: frozenset[str] | None = None
     matched: list[str] = []
     missing: list[str] = []
     total = covered = 0.0
@@ -146,14 +163,19 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
                 credit = run_credit
                 matched.extend(t for t in run if not is_marker(t))
         if credit < 1.0 and len(term.text) >= 2:
-            grams = grams if grams is not None else frozenset(fields.grams)
-            share = _gram_share(term.text, grams)
+            share = _near_share(term.text, present)
             if share >= NEAR_MATCH:
                 credit = max(credit, share)
         covered += weight * credit
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
             missing.append(term.text)
+    # Names written together ("NIPS 2018") must stand together in one of the sentences.
+    own = [t for t in query.terms if t.weight >= 1.0]
+    for a, b in itertools.pairwise(own):
+        both = a.specific and b.specific and a.text in present and b.text in present
+        if both and not _together(fields, a.text, b.text):
+            missing.append(f"{a.text} {b.text}")
     coverage = covered / total if total else 0.0
     passage = index.corpus.passages[position]
     return Hit(
