@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "5"
+TOKENIZER_VERSION = "6"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -26,7 +26,8 @@ _NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SL", "SN", "SH", "XSN"})
 # Frequent words that carry no topic: question words, chat words, light verbs.
 STOPWORDS = frozenset(
     """
-    뭐 무엇 무슨 어떤 어떻 어디 언제 누구 누가 왜 얼마 몇 며칠 어느 어찌 혹시 곳 동안
+    뭐 무엇 무슨 어떤 어떻 어디 언제 누구 누가 왜 얼마 얼마나 몇 며칠 어느 어찌 어째서 어떻게
+    혹시 곳 동안
     알려주 알리 알 주 좀 설명 말하 말 얘기 이야기 궁금 질문 대하 관하 관련 대해
     있 없 하 되 같 보 오 가 그렇 이렇 저렇 그러 아니 싶 나오 다르
     이번 그 저 이 것 거 게 수 때 중 등 더 또 및 다시 잘 정말 진짜 그냥 너무 아주 매우
