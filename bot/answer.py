@@ -33,7 +33,7 @@ _HELP = (
 )
 # Questions about the bot itself: what it can do, what one may ask it.
 _ABOUT_BOT = (
-    r"(?:(?:이\s?|너는?\s?|넌\s?)?봇(?:은|이|는)?\s?)?"
+    r"(?:(?:이\s?봇|봇|너|넌)(?:은|이|는)?\s?)?"
     r"(?:뭐|무엇|뭘|무슨\s?일|어떤\s?(?:거|것|일|질문))을?\s?"
     r"(?:할|해\s?줄|물어\s?볼|물어\s?봐도\s?될|질문할|물을)\s?수\s?있"
 )

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from bot.console import BANNER, run_console
 from bot.messages import HELP_TEXT, NO_ANSWER_TEXT
 
 REPO = Path(__file__).resolve().parents[1]
-STOCKHOLM_Q = "ICML 2018은 며칠 동안 열렸어?"
+STOCKHOLM_Q = "ICML 2018은 며칠 동안 개최됐어?"
 CONTRACT_KEYS = ["query", "status", "results", "elapsed_ms"]
 RESULT_KEYS = {
     "article_id",
@@ -74,7 +75,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def _check_contract(data: dict[str, Any]) -> None:
     assert list(data) == CONTRACT_KEYS
-    assert data["status"] in {"answer", "no_answer", "help"}
+    assert data["status"] in {"answer", "related", "no_answer", "help"}
     assert isinstance(data["elapsed_ms"], int | float)
     if data["status"] != "answer":
         assert data["results"] == []
@@ -250,21 +251,26 @@ def test_no_command_prints_usage(capsys) -> None:
 def test_eval_command(answerer: Answerer, tmp_path: Path, capsys) -> None:
     questions = tmp_path / "questions.yaml"
     questions.write_text(
-        "- {q: 'ICML 2018은 며칠 동안 열렸어?', needles: ['7월 10일부터 15일까지'], kind: fact}\n"
+        "- {q: 'ICML 2018은 며칠 동안 개최됐어?', needles: ['7월 10일부터 15일까지'], kind: fact}\n"
         "- {q: 'ICML 일정표 링크', needles: ['생중계'], cite: 'icml.cc/Conferences', kind: cite}\n"
         "- {q: '환율 얼마야?', kind: ood}\n"
         "- {q: 'hi', kind: greet}\n",
         encoding="utf-8",
     )
-    assert main(["eval", str(questions), "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    assert main(["eval", str(questions), "--json", "--half", "all"]) == 0
+    data = json.loads(capsys.readouterr().out)[str(questions)]["all"]
     assert data["metrics"]["hit@1"] == 1.0
+    assert data["metrics"]["confident@1"] == 1.0
     assert data["metrics"]["citations"] == 1.0
-    assert data["metrics"]["ood_rejected"] == 1.0
+    assert data["metrics"]["ood_not_confident"] == 1.0
     assert data["metrics"]["greet_help"] == 1.0
     assert data["misses"] == []
+    # The default splits the file in two fixed halves and reports both and the whole.
     assert main(["eval", str(questions)]) == 0
-    assert "hit@1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert re.search(r"^metric\s+tune\s+held\s+all", out, re.MULTILINE)
+    assert "hit@1" in out
+    assert main(["eval", str(questions), "--without", "bogus"]) == 2
 
 
 # --- the console, in-process -------------------------------------------------------------

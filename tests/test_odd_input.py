@@ -21,10 +21,10 @@ ODD_INPUTS = [
     "ㅋㅋㅋㅋㅋ",
     "ㅠㅠ",
     "강화 학습 " * 4000,  # 40 000 characters
-    "ICML\u200b2018\u200d은\ufeff 어디서?",  # zero-width characters
-    "\u202eICML 2018\u202c 어디서 열렸어",  # bidi override
+    "ICML\u200b2018\u200d은\ufeff 어디서 개최됐어?",  # zero-width characters
+    "\u202eICML 2018\u202c 어디서 개최됐어",  # bidi override
     "스톡홀름\u0301\u0301\u0301",  # combining marks
-    "ＩＣＭＬ　２０１８은　어디서　열렸어？",  # full-width forms
+    "ＩＣＭＬ　２０１８은　어디서　개최됐어？",  # full-width forms
     "\x00\x01\x07ICML\x1b[31m 2018",  # control characters
     "*굵게* _기울임_ ~취소~ `코드` > 인용 <https://evil.example|클릭>",
     "<script>alert(1)</script> ICML",
@@ -52,7 +52,7 @@ def test_odd_input_gets_a_clear_reply_quickly(answerer: Answerer, text: str) -> 
     answer = answerer.answer(text)
     message = answer_message(answer, shareable=True)
     assert time.perf_counter() - started < 1.0
-    assert answer.status in ("answer", "no_answer", "help")
+    assert answer.status in ("answer", "related", "no_answer", "help")
     check_blocks(message.blocks)
     sent = json.dumps(message.blocks, ensure_ascii=False) + message.text
     for token in FORBIDDEN:
@@ -75,7 +75,7 @@ def test_a_very_long_message_is_cut_and_says_so(answerer: Answerer) -> None:
 
 
 def test_normalised_forms_find_the_same_passage(answerer: Answerer) -> None:
-    plain = answerer.answer("ICML 2018은 어디서 열렸어?").results[0].passage_id
+    plain = answerer.answer("ICML 2018은 어디서 개최됐어?").results[0].passage_id
     for text in ODD_INPUTS[7:11]:
         answer = answerer.answer(text)
         assert answer.status == "answer", text
@@ -86,8 +86,8 @@ def test_normalised_forms_find_the_same_passage(answerer: Answerer) -> None:
 @given(st.text(max_size=300))
 def test_any_unicode_gives_a_valid_answer_and_block_kit(answerer: Answerer, text: str) -> None:
     answer = answerer.answer(text)
-    assert answer.status in ("answer", "no_answer", "help")
-    assert (answer.status == "answer") == bool(answer.results)
+    assert answer.status in ("answer", "related", "no_answer", "help")
+    assert (answer.status in ("answer", "related")) == bool(answer.results)
     message = answer_message(answer, shareable=True)
     check_blocks(message.blocks)
     assert len(message.text) <= 3000

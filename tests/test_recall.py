@@ -1,0 +1,237 @@
+"""Each recall and confidence mechanism of issue #10 on a small inline corpus.
+
+Every test asserts order and status, never scores, and none re-asks a dev
+question: the corpora below are written for the mechanism they exercise.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Answer, Answerer, is_help_request
+from bot.search.query import Options
+
+ARTICLE = """\
+    id: conf
+    title: 학회 참관기
+    author: 김하늘
+    bio:
+      id: conf-bio
+      text: >-
+        글 | 김하늘 sky.kim@example.com 대학에서 통계학을 전공하고
+        지금은 데이터 회사에서 일합니다.
+    sections:
+    - id: venue
+      title: 학회 개요
+      passages:
+      - id: conf-p001
+        text: 올해 학회는 스웨덴 스톡홀름에서 7월에 개최되었고 5000명이 참가했습니다.
+      - id: conf-p002
+        text: 모델이 사회의 편견을 그대로 배운다는 점이 공정성 세션의 주제였습니다.
+      - id: conf-p003
+        text: >-
+          NIPS 튜토리얼은 작년에 기하학을 다루었습니다. 2018년에는 등변 신경망이
+          주목받았습니다.
+      - id: conf-p004
+        text: >-
+          발표 영상은 웹사이트에 올라왔습니다.*1 가장 많이 채택된 분야는 강화 학습이었습니다.
+          개인적인 추측으로는 성능 향상을 보여주기 쉬웠기 때문이라고 생각합니다.
+      - id: conf-c01
+        kind: caption
+        text: '[ 그림 2 ] 연도별 참가자 수*2'
+      - id: conf-p005
+        text: 자세한 참가자 분포는 [그림 2]에 있습니다. 발표는 8개의 방에서 동시에 열렸습니다.*8
+    - id: math
+      title: 수학과 딥러닝
+      passages:
+      - id: conf-p006
+        text: >-
+          한동안 저는 딥러닝에 수학자가 기여할 일이 없다고 생각했습니다. 그러나 지금은
+          수학이 딥러닝의 이해를 돕는다고 봅니다.
+      - id: conf-p007
+        text: 한 교수님은 학생들에게 다음과 같은 말을 남긴 적이 있습니다.
+      - id: conf-q01
+        kind: quote
+        text: “증명 없는 직관은 위험하다.”
+    footnotes:
+    - mark: '*1'
+      kind: 참고
+      text: https://example.org/videos
+    - mark: '*2'
+      kind: 참고
+      text: https://example.org/stats.png
+    - mark: '*8'
+      kind: 참고
+      text: 세션 안내 페이지
+"""
+
+
+@pytest.fixture
+def conf(make_answerer) -> Answerer:
+    return make_answerer({"conf.yaml": ARTICLE}, k=5)
+
+
+def _ids(answer: Answer) -> list[str]:
+    return [r.passage_id for r in answer.results or answer.candidates]
+
+
+# --- recall -----------------------------------------------------------------------------
+
+
+def test_a_compound_the_corpus_lacks_is_found_by_its_stem(conf: Answerer) -> None:
+    # 개최지 never appears; 개최 does.
+    assert _ids(conf.answer("학회 개최지"))[0] == "conf-p001"
+    assert _ids(conf.answer("등변성 신경망"))[0] == "conf-p003"
+    assert conf.answer("개최지").status == "answer"
+    conf.options = Options().without("compound")
+    assert conf.answer("개최지").status == "no_answer"
+
+
+def test_a_word_the_corpus_lacks_is_found_through_kiwi_vectors(conf: Answerer) -> None:
+    # 선입견 is not in the corpus; Kiwi's vectors place it next to 편견 (0.79).
+    answer = conf.answer("선입견")
+    assert _ids(answer)[0] == "conf-p002"
+    assert answer.status == "answer"
+    conf.options = Options().without("soft")
+    assert conf.answer("선입견").status == "no_answer"
+
+
+def test_chat_filler_carries_no_weight(conf: Answerer) -> None:
+    plain = conf.answer("강화 학습 논문이 많이 채택된 이유")
+    chatty = conf.answer(
+        "혹시 강화 학습 논문이 많이 채택된 이유 뭐라고 했는지 아시는 분? "
+        "내일 회의 자료에 넣으려고요"
+    )
+    assert plain.status == chatty.status == "answer"
+    assert _ids(chatty)[0] == _ids(plain)[0] == "conf-p004"
+    conf.options = Options().without("filler")
+    assert conf.answer(chatty.query).status != "answer"
+
+
+def test_in_a_short_question_a_filler_word_is_the_topic(conf: Answerer) -> None:
+    # "회의" alone is what is asked about: the articles don't answer it.
+    assert conf.answer("다음 주 회의 언제야?").status != "answer"
+
+
+def test_bare_jamo_are_not_terms(conf: Answerer) -> None:
+    assert conf.answer("ㅇㅇ 스톡홀름 ㄱㄱ").results[0].passage_id == "conf-p001"
+    assert conf.answer("ㅇㅇ 스톡홀름 ㄱㄱ").status == "answer"
+
+
+def test_figure_n_means_the_figure_not_footnote_n(conf: Answerer) -> None:
+    # conf-p005 cites footnote *8 but there is no figure 8.
+    assert conf.answer("그림 8").status == "no_answer"
+    conf.options = Options().without("figure")
+    assert _ids(conf.answer("그림 8"))[0] == "conf-p005"  # what "8" alone would find
+    conf.options = Options()
+    # 그림 2's caption and the paragraph pointing to it come first.
+    top = _ids(conf.answer("그림 2 출처"))
+    assert top[0] == "conf-c01"
+    assert "conf-p005" in top[:2]
+
+
+def test_source_questions_take_footnotes_as_evidence(conf: Answerer) -> None:
+    answer = conf.answer("발표 영상 링크")
+    assert _ids(answer)[0] == "conf-p004"
+    assert answer.status == "answer"
+    assert answer.results[0].footnotes[0].urls == ("https://example.org/videos",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["누가 이 글 썼어?", "글쓴이가 누구야", "저자 이메일 알려줘", "who is the author?", "김하늘"],
+)
+def test_author_questions_find_the_bio(conf: Answerer, question: str) -> None:
+    assert _ids(conf.answer(question))[0] == "conf-bio"
+
+
+def test_author_rule_can_be_turned_off(conf: Answerer) -> None:
+    conf.options = Options().without("author")
+    assert _ids(conf.answer("글쓴이가 누구야"))[:1] != ["conf-bio"]
+
+
+# --- confidence -------------------------------------------------------------------------
+
+
+def test_a_name_the_articles_never_pair_is_not_answered_with_confidence(conf: Answerer) -> None:
+    # NIPS and 2018 both appear, but never together: "NIPS 2018" is not in the article.
+    assert conf.answer("NIPS 2018 튜토리얼").status == "related"
+    assert conf.answer("NIPS 튜토리얼 기하학").status == "answer"
+    assert conf.answer("GPT-3 튜토리얼").status != "answer"
+
+
+def test_a_how_many_question_needs_a_number(conf: Answerer) -> None:
+    assert conf.answer("참가자 몇 명이었어?").status == "answer"  # conf-p001 holds 5000
+    assert conf.answer("공정성 세션 채택률").status != "answer"
+
+
+def test_nothing_close_is_no_answer_and_partly_close_is_related(conf: Answerer) -> None:
+    assert conf.answer("오늘 판교 날씨 어때?").status == "no_answer"
+    related = conf.answer("스톡홀름에 참가한 사람들 맛집 추천")
+    assert related.status == "related"
+    assert related.results[0].passage_id == "conf-p001"
+    assert not related.results[0].confident
+
+
+def test_context_adds_the_earlier_question_at_a_lower_weight(conf: Answerer) -> None:
+    alone = conf.answer("그건 왜 그랬대?")
+    followed = conf.answer("그건 왜 그랬대?", context="가장 많이 채택된 분야가 뭐야?")
+    assert alone.status != "answer"
+    assert _ids(followed)[0] == "conf-p004"
+    # The earlier question does not outweigh a full new one.
+    assert _ids(conf.answer("스톡홀름 참가자", context="강화 학습 채택"))[0] == "conf-p001"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "이 봇 뭐 할 수 있어?",
+        "도움말 좀",
+        "뭐 물어볼 수 있어?",
+        "사용법 알려줘",
+        "넌 뭘 할 수 있니?",
+    ],
+)
+def test_questions_about_the_bot_get_help(conf: Answerer, question: str) -> None:
+    assert is_help_request(question)
+    assert conf.answer(question).status == "help"
+
+
+@pytest.mark.parametrize("question", ["수학자는 뭘 할 수 있어?", "도움이 되는 논문 추천"])
+def test_help_rules_do_not_swallow_questions(question: str) -> None:
+    assert not is_help_request(question)
+
+
+# --- quotes -----------------------------------------------------------------------------
+
+
+def test_a_reason_question_quotes_the_reason(conf: Answerer) -> None:
+    quote = conf.answer("강화 학습이 가장 많이 채택된 이유는?").results[0].quote
+    assert "가장 많이 채택된 분야는 강화 학습" in quote
+    assert "개인적인 추측으로는" in quote
+    # Without a reason asked, the answering sentence alone.
+    assert "추측" not in conf.answer("가장 많이 채택된 분야").results[0].quote
+
+
+def test_a_premise_is_quoted_with_its_turn(conf: Answerer) -> None:
+    quote = conf.answer("수학자가 딥러닝에 기여할 일").results[0].quote
+    assert quote.startswith("한동안 저는")
+    assert "그러나 지금은" in quote
+
+
+def test_a_lead_in_brings_the_quote_it_introduces(conf: Answerer) -> None:
+    answer = conf.answer("교수님이 학생들에게 남긴 말")
+    assert answer.results[0].passage_id in {"conf-p007", "conf-q01"}
+    assert "증명 없는 직관은 위험하다" in answer.results[0].quote
+
+
+def test_a_caption_is_quoted_whole(conf: Answerer) -> None:
+    assert conf.answer("그림 2").results[0].quote == "[ 그림 2 ] 연도별 참가자 수*2"
+
+
+def test_every_mechanism_can_be_named_for_an_ablation() -> None:
+    names = ("soft", "compound", "filler", "figure", "sources", "author")
+    off = Options().without(*names)
+    assert not any(getattr(off, n) for n in names)
+    with pytest.raises(ValueError):
+        Options().without("nonsense")
