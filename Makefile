@@ -28,7 +28,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)
-	$(BIN)/icml2018-bot eval ../shared/eval/dev_questions.yaml
+	$(BIN)/icml2018-bot eval ../shared/eval/dev_questions.yaml ../shared/eval/dev_questions_2.yaml
 
 bench: $(STAMP)
 	$(BIN)/icml2018-bot bench
