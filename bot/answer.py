@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.corpus import Footnote, find_marks, load_corpus, load_glossary
 from bot.search.confidence import confident, judge
-from bot.search.index import SearchIndex, build_index, default_cache_dir
+from bot.search.index import SearchIndex, build_index, corpus_names, default_cache_dir
 from bot.search.query import Options, Query
 from bot.search.quote import ends_in_lead_in, pick_quote
 from bot.search.rank import Hit, search
@@ -149,7 +149,8 @@ class Answerer:
         corpus = load_corpus(corpus_dir)
         glossary = load_glossary(corpus_dir)
         cache = (cache_dir or default_cache_dir()) if use_cache else None
-        index = build_index(corpus, glossary, tokenizer or get_tokenizer(), cache_dir=cache)
+        tokenizer = tokenizer or get_tokenizer(corpus_names(corpus, glossary))
+        index = build_index(corpus, glossary, tokenizer, cache_dir=cache)
         return cls(index, k=k)
 
     def answer(self, question: str, *, k: int | None = None, context: str | None = None) -> Answer:
@@ -240,6 +241,7 @@ def quote_weights(index: SearchIndex, query: Query) -> dict[str, tuple[str, floa
         w = index.terms.term_idf(term.text) * term.weight
         candidates = [(term.text, w)]
         candidates += [(t, w * credit) for run, credit in term.stand_ins for t in run]
+        candidates += [(t, w * share) for t, share in term.near]
         for t, worth in candidates:
             if worth > weights.get(t, ("", 0.0))[1]:
                 weights[t] = (term.text, worth)

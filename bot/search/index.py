@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -74,6 +74,27 @@ class SearchIndex:
     priors: np.ndarray  # ranking prior of each passage (by kind)
     # words the corpus lacks -> corpus terms Kiwi's vectors place near them, with similarity
     neighbours: dict[str, dict[str, float]]
+    # character n-gram -> the index terms that hold it (for near spellings)
+    gram_terms: dict[str, tuple[str, ...]]
+    term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
+
+    def near_terms(self, word: str, floor: float) -> dict[str, float]:
+        """Index terms of about ``word``'s length that hold at least ``floor`` of its
+        n-grams: a slip (스톡홀롬 -> 스톡홀름) or an ending (물리 -> 물리학), not a part
+        of a longer word (bert in hilbert)."""
+        own = set(char_grams([word]))
+        if len(word) < 2 or not own:
+            return {}
+        shared: dict[str, int] = {}
+        for gram in own:
+            for term in self.gram_terms.get(gram, ()):
+                shared[term] = shared.get(term, 0) + 1
+        slack = max(1, len(word) // 3)
+        return {
+            term: count / len(own)
+            for term, count in shared.items()
+            if term != word and count / len(own) >= floor and abs(len(term) - len(word)) <= slack
+        }
 
     def replicated(self, factor: int) -> SearchIndex:
         """The same index over the corpus repeated ``factor`` times (for benchmarks of
@@ -141,6 +162,13 @@ _PERSON_LATIN = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 _NAME_WORD = re.compile(r"^[\uac00-\ud7a3]{2,}(?<![는은을를의에서가])$")
 
 
+def corpus_names(corpus: Corpus, glossary: Glossary) -> list[str]:
+    """The proper nouns the tokenizer must keep whole for this corpus: the authors and
+    the people the articles name. Found without Kiwi, so they can be given to the
+    tokenizer before its first analysis (adding words later costs Kiwi a rebuild)."""
+    return sorted({a.author for a in corpus.articles} | person_names(corpus, glossary))
+
+
 def person_names(corpus: Corpus, glossary: Glossary) -> set[str]:
     """Korean spellings of the people the articles name as 이름(Latin Name): "찰스
     페퍼먼(Charles Fefferman)" gives 찰스, 페퍼먼. Words the glossary lists are concepts
@@ -204,15 +232,12 @@ class Analysed:
     fields: list[PassageFields]
     synonyms: Synonyms
     neighbours: dict[str, dict[str, float]]
-    names: list[str]  # proper nouns the tokenizer keeps whole
 
 
 def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
     passages = corpus.passages
     vocabulary = latin_vocabulary(corpus)
     texts = [index_text(corpus, p, vocabulary) for p in passages]
-    names = sorted({a.author for a in corpus.articles} | person_names(corpus, glossary))
-    tokenizer.add_names(names)
     sentences = [split_sentences(p.text) for p in passages]
     # A sentence is also found by the footnotes it cites, so a question about a
     # source quotes the sentence that cites it.
@@ -239,7 +264,7 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         for word, near in tokenizer.neighbours(tokenizer.vocabulary(texts)).items()
         if word not in known
     }
-    return Analysed(fields, Synonyms.build(runs), neighbours, names)
+    return Analysed(fields, Synonyms.build(runs), neighbours)
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
@@ -260,7 +285,7 @@ def _load_cached(path: Path) -> Analysed | None:
             for f in data["fields"]
         ]
         synonyms = Synonyms.from_json(data["synonyms"])
-        return Analysed(fields, synonyms, dict(data["neighbours"]), list(data["names"]))
+        return Analysed(fields, synonyms, dict(data["neighbours"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -278,7 +303,6 @@ def _store(path: Path, analysed: Analysed) -> None:
         ],
         "synonyms": analysed.synonyms.to_json(),
         "neighbours": analysed.neighbours,
-        "names": analysed.names,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -307,6 +331,10 @@ def _assemble(
     neighbours: dict[str, dict[str, float]],
     tokenizer: Tokenizer,
 ) -> SearchIndex:
+    gram_terms: dict[str, list[str]] = {}
+    for term in {t for f in fields for t in f.terms if not is_marker(t)}:
+        for gram in set(char_grams([term])):
+            gram_terms.setdefault(gram, []).append(term)
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
@@ -316,6 +344,8 @@ def _assemble(
         tokenizer=tokenizer,
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=neighbours,
+        gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
+        term_sets=tuple(frozenset(f.terms) for f in fields),
     )
 
 
@@ -327,6 +357,7 @@ def build_index(
     cache_dir: Path | None = None,
 ) -> SearchIndex:
     """Analyse (or load from cache) and index the corpus. ``cache_dir=None`` disables the cache."""
+    tokenizer.add_names(corpus_names(corpus, glossary))  # no-op when get_tokenizer had them
     analysed = None
     path = None
     if cache_dir is not None:
@@ -336,6 +367,4 @@ def build_index(
         analysed = _analyse(corpus, glossary, tokenizer)
         if path is not None:
             _store(path, analysed)
-    else:
-        tokenizer.add_names(analysed.names)
     return _assemble(corpus, analysed.fields, analysed.synonyms, analysed.neighbours, tokenizer)

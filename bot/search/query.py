@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 
-from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, figure_term
-from bot.search.tokenizer import normalize
+from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, figure_term, is_marker
+from bot.search.tokenizer import char_grams, normalize
 
 # Questions about who wrote an article and how to reach them: the bio answers.
 AUTHOR_WORDS = frozenset(
@@ -43,6 +43,8 @@ MIN_STEM = 2
 # Chat filler is filler beside this many content words; in a short question it is the
 # topic ("다음 주 회의 언제야?" asks about a meeting).
 FILLER_NEEDS_CONTENT = 3
+# A word whose character n-grams an index term holds to this share is spelt nearly alike.
+NEAR_MATCH = 0.6
 # Context (the earlier question of a conversation) counts this much per term.
 CONTEXT_WEIGHT = 0.4
 
@@ -77,6 +79,9 @@ class Term:
     known: bool  # some passage holds the term itself
     # index term runs that stand in for it, with the credit each earns (0-1]
     stand_ins: tuple[tuple[tuple[str, ...], float], ...] = ()
+    # index terms spelt nearly like it (a slip, an ending), with their n-gram share;
+    # evidence of a match, not part of the BM25 query (the n-gram field does that)
+    near: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +108,7 @@ def build_query(
         seen = {t.text for t in own}
         earlier = _terms(index, normalize(context), weight=CONTEXT_WEIGHT, options=options)
         own += [t for t in earlier if t.text not in seen]
-    grams = index.tokenizer.analyse(text).grams
+    grams = char_grams([t.text for t in own if t.weight >= 1.0 and not is_marker(t.text)])
     return Query(text, tuple(own), grams)
 
 
@@ -147,6 +152,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
                 specific=word in analysis.specific,
                 known=known,
                 stand_ins=tuple(stand_ins),
+                near=tuple(index.near_terms(word, NEAR_MATCH).items()),
             )
         )
     for number in dict.fromkeys(figures):

@@ -12,15 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.search.tokenizer import char_grams
-
 MAX_QUOTE_SENTENCES = 3
 # Needs the answer's sentences may add beyond MAX_QUOTE_SENTENCES.
 MAX_EXTRA_SENTENCES = 1
 # A caption or a bio this short is quoted whole: its first line alone rarely answers.
 WHOLE_CHARS = 500
-# A term whose n-grams a sentence holds to this share counts (as in ranking).
-NEAR_MATCH = 0.6
 # A sentence holding what the question asks for scores this share of the best sentence.
 CUE_BONUS = 0.6
 
@@ -89,10 +85,9 @@ def pick_quote(
 ) -> tuple[int, int]:
     """``(start, end)``: the half-open range of ``sentences`` to quote.
 
-    ``weights`` maps each question term and each stand-in to the question term it
-    counts for and what it is worth (a span gains a question term once, however many
-    of its stand-ins it holds); a term a sentence nearly holds (a typo, 물리 in 물리학)
-    counts by its n-gram share.
+    ``weights`` maps each question term, each stand-in and each near spelling to the
+    question term it counts for and what it is worth (a span gains a question term
+    once, however many of its stand-ins it holds).
     """
     n = len(sentences)
     if n <= 1 or (whole_if_short and sum(map(len, sentences)) <= WHOLE_CHARS):
@@ -146,21 +141,13 @@ def pick_quote(
 
 
 def _held(terms: Sequence[str], weights: Mapping[str, tuple[str, float]]) -> dict[str, float]:
-    """The question terms a sentence holds, with their worth (a near match by its share)."""
-    own = set(terms)
+    """The question terms a sentence holds, with their worth."""
     out: dict[str, float] = {}
-    grams: set[str] | None = None
-    for term, (source, weight) in weights.items():
-        worth = 0.0
-        if term in own:
-            worth = weight
-        elif len(term) >= 2 and weight > 0:
-            grams = grams if grams is not None else set(char_grams(own))
-            mine = set(char_grams([term]))
-            share = len(mine & grams) / len(mine)
-            worth = weight * share if share >= NEAR_MATCH else 0.0
-        if worth > out.get(source, 0.0):
-            out[source] = worth
+    for term in set(terms):
+        if term in weights:
+            source, worth = weights[term]
+            if worth > out.get(source, 0.0):
+                out[source] = worth
     return out
 
 

@@ -18,13 +18,10 @@ import numpy as np
 
 from bot.corpus import Passage
 from bot.search.index import PassageFields, SearchIndex, is_figure, is_marker
-from bot.search.query import Options, Query, Term, build_query
-from bot.search.tokenizer import char_grams
+from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
 
 EXPANSION_WEIGHT = 0.6
 GRAM_WEIGHT = 0.35
-# A query term whose n-grams the passage holds to this share counts as a typo or part of it.
-NEAR_MATCH = 0.6
 # How many top-scored passages are re-ranked by score x coverage.
 RERANK_DEPTH = 20
 # Weak terms (verb stems, one-syllable words) count this much towards coverage.
@@ -60,12 +57,6 @@ class SearchResult:
 def _normalized(scores: np.ndarray) -> np.ndarray:
     top = float(scores.max()) if scores.size else 0.0
     return scores / top if top > 0 else scores
-
-
-def _gram_share(term: str, grams: frozenset[str]) -> float:
-    """Share of ``term``'s character n-grams found among a passage's n-grams."""
-    own = set(char_grams([term]))
-    return len(own & grams) / len(own) if own else 0.0
 
 
 def search(
@@ -125,26 +116,13 @@ def term_weight(index: SearchIndex, term: Term) -> float:
     return weight * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
 
 
-def _near_share(term: str, words: set[str]) -> float:
-    """The best share of ``term``'s n-grams that one passage word of about its length
-    holds: a typo (스톡홀롬) or an ending (물리 / 물리학), not a part of a longer word
-    (bert / hilbert)."""
-    slack = max(1, len(term) // 3)
-    best = 0.0
-    own = set(char_grams([term]))
-    for word in words:
-        if abs(len(word) - len(term)) <= slack and not is_marker(word):
-            best = max(best, len(own & set(char_grams([word]))) / len(own))
-    return best
-
-
 def _together(fields: PassageFields, a: str, b: str) -> bool:
     return any(a in terms and b in terms for terms in fields.sentence_terms)
 
 
 def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     fields = index.fields[position]
-    present = set(fields.terms)
+    present = index.term_sets[position]
     matched: list[str] = []
     missing: list[str] = []
     total = covered = 0.0
@@ -162,10 +140,9 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
             if run_credit > credit and all(t in present for t in run):
                 credit = run_credit
                 matched.extend(t for t in run if not is_marker(t))
-        if credit < 1.0 and len(term.text) >= 2:
-            share = _near_share(term.text, present)
-            if share >= NEAR_MATCH:
-                credit = max(credit, share)
+        for word, share in term.near:
+            if share > credit and word in present:
+                credit = share
         covered += weight * credit
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:

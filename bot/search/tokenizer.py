@@ -270,12 +270,17 @@ _lock = threading.Lock()
 _shared: Tokenizer | None = None
 
 
-def get_tokenizer() -> Tokenizer:
-    """The process-wide tokenizer, built and warmed up on first use."""
+def get_tokenizer(names: Iterable[str] = ()) -> Tokenizer:
+    """The process-wide tokenizer, built and warmed up on first use, with ``names`` kept
+    whole (given before the warm-up: words added after the first analysis cost Kiwi a
+    rebuild of about half a second)."""
     global _shared
     with _lock:
         if _shared is None:
             tokenizer = Tokenizer()
+            tokenizer.add_names(names)
             tokenizer.warm_up()
             _shared = tokenizer
+        else:
+            _shared.add_names(names)
         return _shared
