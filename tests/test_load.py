@@ -17,7 +17,7 @@ from slack_fake import FakeSlackWebAPI, app_mention_body, sign_request, slash_co
 from slack_process import SIGNING_SECRET, running_http_bot
 
 QUESTIONS = [
-    "ICML 2018은 며칠 동안 열렸어?",
+    "ICML 2018은 며칠 동안 개최됐어?",
     "강화학습이 제일 많이 채택됐어?",
     "렌덤 포레스트 비유",
     "점심 메뉴 추천",

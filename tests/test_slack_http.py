@@ -62,7 +62,7 @@ def test_healthz(bot: HttpBot) -> None:
 def test_mention_is_answered_in_its_thread_within_a_second(
     bot: HttpBot, fake: FakeSlackWebAPI
 ) -> None:
-    body = app_mention_body("<@UBOT> ICML 2018은 며칠 동안 열렸어?")
+    body = app_mention_body("<@UBOT> ICML 2018은 며칠 동안 개최됐어?")
     started = time.monotonic()
     assert bot.post(event_json(body))[0] == 200
     (call,) = fake.wait_for("chat.postMessage")
@@ -190,14 +190,14 @@ def test_next_passage_button_steps_to_the_next_candidate(
 
 
 def test_forged_signature_is_rejected(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
-    body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 열렸어?"))
+    body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 개최됐어?"))
     assert bot.post(body, secret="not-the-secret")[0] == 401
     _settle()
     assert fake.calls == []
 
 
 def test_stale_timestamp_is_rejected(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
-    body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 열렸어?"))
+    body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 개최됐어?"))
     assert bot.post(body, timestamp=int(time.time()) - 6 * 60)[0] == 401
     _settle()
     assert fake.calls == []
