@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -157,6 +157,12 @@ def lead_in(corpus: Corpus, passage: Passage) -> str:
     return sentences[-1] if sentences else ""
 
 
+# A Korean name before a title ("민현석 박사님"), its first letter a common surname.
+_TITLED_NAME = re.compile(r"(?<![가-힣])([가-힣]{3})\s?(?:박사|교수|연구원|선생)")
+_SURNAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원"
+    "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용"
+)
 _PERSON_LATIN = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}$")
 # Two Hangul letters or more, not ending in a particle or an ending (…는, …에서).
 _NAME_WORD = re.compile(r"^[\uac00-\ud7a3]{2,}(?<![는은을를의에서가])$")
@@ -170,11 +176,16 @@ def corpus_names(corpus: Corpus, glossary: Glossary) -> list[str]:
 
 
 def person_names(corpus: Corpus, glossary: Glossary) -> set[str]:
-    """Korean spellings of the people the articles name as 이름(Latin Name): "찰스
-    페퍼먼(Charles Fefferman)" gives 찰스, 페퍼먼. Words the glossary lists are concepts
-    (머신러닝), not names."""
+    """The people the articles name: as 이름(Latin Name) ("찰스 페퍼먼(Charles
+    Fefferman)" gives 찰스, 페퍼먼; words the glossary lists are concepts, not names),
+    or before a title ("민현석 박사님")."""
     concepts = {w for group in glossary.groups for term in group for w in term.split()}
-    names: set[str] = set()
+    names: set[str] = {
+        name
+        for p in corpus.passages
+        for name in _TITLED_NAME.findall(p.text)
+        if name[0] in _SURNAMES
+    }
     for native, english in mine_pairs(p.text for p in corpus.passages):
         latin = english.split(",")[0].strip()
         words = native.split()
