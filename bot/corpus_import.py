@@ -375,8 +375,8 @@ def import_markdown(
             index = tail[-1]
             del body[index]
             # A heading right before the list ("각주", "참고 문헌") titles the notes, not a section.
-            rest = body[index:]
-            if index > 0 and body[index - 1].kind == "heading" and all(b.kind == "bio" for b in rest):
+            only_bio_after = all(b.kind == "bio" for b in body[index:])
+            if index > 0 and body[index - 1].kind == "heading" and only_bio_after:
                 del body[index - 1]
             cited = {n for b in body for n in _SUP_ENTRY_RE.findall(b.text)}
 
