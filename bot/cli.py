@@ -217,39 +217,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_console(args)
 
 
-def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, Answerer)
-    from bot.answer import Answerer
+def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, LiveAnswerer)
     from bot.config import load_config
     from bot.logs import setup_logging
+    from bot.reload import LiveAnswerer
 
     config = load_config(config_file=getattr(args, "config", None))
     config.require(*required)
     setup_logging(level=config.log_level, fmt=config.log_format, secrets=config.secrets)
     corpus_dir = Path(args.corpus) if getattr(args, "corpus", None) else config.corpus_dir
-    answerer = Answerer.from_folder(
+    live = LiveAnswerer.from_folder(
         corpus_dir or DEFAULT_CORPUS, cache_dir=config.cache_dir, k=config.candidates
     )
-    return config, answerer
+    return config, live
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP mode: refuses to start without a bot token and a signing secret."""
-    config, answerer = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
+    config, live = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
     from bot.slack_app import build_app
     from bot.slack_serve import serve_http
 
-    bot = build_app(config, answerer)
+    bot = build_app(config, live)
     port = args.port or config.port
-    return serve_http(bot, host=args.host, port=port, log_level=config.log_level)
+    return serve_http(bot, host=args.host, port=port, log_level=config.log_level, live=live)
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
-    config, answerer = _slack_setup(args, "slack_bot_token", "slack_app_token")
+    config, live = _slack_setup(args, "slack_bot_token", "slack_app_token")
     from bot.slack_app import build_app
     from bot.slack_serve import serve_socket_mode
 
-    bot = build_app(config, answerer, for_socket_mode=True)
-    return serve_socket_mode(bot, app_token=str(config.slack_app_token))
+    bot = build_app(config, live, for_socket_mode=True)
+    return serve_socket_mode(bot, app_token=str(config.slack_app_token), live=live)
 
 
 def build_parser() -> argparse.ArgumentParser:
