@@ -96,6 +96,17 @@ def test_make_run_installs_runtime_only_and_make_test_adds_dev(tmp_path: Path) -
     assert newer.returncode == 0, newer.stderr
 
 
+def test_every_package_is_listed_for_the_wheel() -> None:
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
+    on_disk = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "bot").rglob("__init__.py")
+    }
+    assert set(setuptools["packages"]) == on_disk | {"bot.articles"}
+    assert setuptools["package-dir"] == {"bot.articles": "corpus"}
+
+
 @pytest.mark.timeout(900)
 def test_wheel_installed_outside_the_checkout_answers_with_no_settings(tmp_path: Path) -> None:
     src = tmp_path / "src"
@@ -127,7 +138,7 @@ def test_wheel_installed_outside_the_checkout_answers_with_no_settings(tmp_path:
     elsewhere.mkdir()
     env = {"PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path / "home")}
     result = subprocess.run(
-        ["icml2018-bot", "ask", "--json", "ICML 2018은 어디에서 열렸어?"],
+        ["icml2018-bot", "ask", "--json", "스톡홀름에서 열린 학회는?"],
         cwd=elsewhere,
         env=env,
         capture_output=True,
@@ -137,6 +148,7 @@ def test_wheel_installed_outside_the_checkout_answers_with_no_settings(tmp_path:
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["status"] == "answer"
+    assert answer["results"][0]["article_id"] == "icml2018"
     assert "스톡홀름" in answer["results"][0]["text"]
     check = subprocess.run(
         ["icml2018-bot", "corpus", "check"],

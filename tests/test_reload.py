@@ -39,7 +39,7 @@ from slack_process import (
 from bot.answer import Answerer
 from bot.corpus import load_corpus
 from bot.reload import LiveAnswerer, corpus_version
-from bot.tokenizer import Tokenizer
+from bot.search.tokenizer import Tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,7 @@ NEW_ARTICLE = textwrap.dedent(
 ).lstrip()
 NEW_QUESTION = "보라색 코끼리 알고리즘은 어디에서 발표됐어?"
 NEW_NEEDLE = "보라색 코끼리 알고리즘"
-OLD_QUESTION = "ICML 2018은 며칠 동안 열렸어?"
+OLD_QUESTION = "스톡홀름에서 열린 학회는?"
 BROKEN = "id: extra\ntitle: [깨진 YAML\n"
 
 
