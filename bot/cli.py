@@ -141,7 +141,7 @@ def cmd_corpus_check(args: argparse.Namespace) -> int:
 def cmd_corpus_import(args: argparse.Namespace) -> int:
     """Markdown article -> corpus YAML; re-importing over ``-o`` keeps its passage ids."""
     from bot.corpus import check_article_data, check_corpus, dump_article, load_article
-    from bot.corpus_import import ImportError_, import_markdown
+    from bot.corpus_import import MarkdownImportError, import_markdown
 
     source = Path(args.markdown)
     try:
@@ -160,7 +160,7 @@ def cmd_corpus_import(args: argparse.Namespace) -> int:
             source=f"Markdown 원고 {source.name}에서 가져옴 (icml2018-bot corpus import)",
             previous=previous,
         )
-    except ImportError_ as exc:
+    except MarkdownImportError as exc:
         return _fail(str(exc), 1)
     for warning in result.warnings:
         print(f"경고: {warning}", file=sys.stderr)

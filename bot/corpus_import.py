@@ -53,7 +53,7 @@ SAME_PASSAGE_RATIO = 0.6
 _SUP = "\x00{}\x00"
 
 
-class ImportError_(Exception):
+class MarkdownImportError(Exception):
     """The Markdown cannot become an article; the message says why, in Korean."""
 
 
@@ -333,7 +333,9 @@ def import_markdown(
     """Build the raw article for ``markdown``; ``previous`` (an earlier import of the same
     article) lends its ids to the passages that are still there."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", article_id):
-        raise ImportError_(f"문서 id {article_id!r}는 영문 소문자, 숫자, '-'만 쓸 수 있습니다")
+        raise MarkdownImportError(
+            f"문서 id {article_id!r}는 영문 소문자, 숫자, '-'만 쓸 수 있습니다"
+        )
     blocks, definitions = _blocks(markdown)
     warnings: list[str] = []
     labels = _number_labels(blocks, definitions)
@@ -348,7 +350,7 @@ def import_markdown(
     if title is None:
         first = next((b for b in blocks if b.kind == "heading"), None)
         if first is None:
-            raise ImportError_("제목이 없습니다: 첫 줄에 '# 제목'을 쓰거나 --title을 주세요")
+            raise MarkdownImportError("제목이 없습니다: 첫 줄에 '# 제목'을 쓰거나 --title을 주세요")
         title = first.text
         blocks.remove(first)
 
@@ -383,14 +385,14 @@ def import_markdown(
     bio_text, body = _take_bio(body)
     if bio_text is None:
         if not author:
-            raise ImportError_(
+            raise MarkdownImportError(
                 "저자 소개가 없습니다: '글 | 이름 이메일 …' 문단을 넣거나 --author를 주세요"
             )
         bio_text = f"글 | {author}"
         warnings.append("저자 소개 문단이 없어 '글 | 이름'만으로 bio를 만들었습니다")
     author = author or _bio_author(bio_text)
     if not author:
-        raise ImportError_("저자를 알 수 없습니다: --author를 주세요")
+        raise MarkdownImportError("저자를 알 수 없습니다: --author를 주세요")
 
     sections = _sections(_join_continued(body), article_id)
     missing = sorted(cited - set(notes), key=int)
@@ -487,9 +489,9 @@ def _sections(blocks: list[_Block], article_id: str) -> list[dict[str, Any]]:
             carry = []
         kept.append(section)
     if carry:
-        raise ImportError_(f"마지막 제목 아래에 문단이 없습니다: {' / '.join(carry)}")
+        raise MarkdownImportError(f"마지막 제목 아래에 문단이 없습니다: {' / '.join(carry)}")
     if not kept:
-        raise ImportError_("본문 문단이 하나도 없습니다")
+        raise MarkdownImportError("본문 문단이 하나도 없습니다")
     return kept
 
 

@@ -26,7 +26,7 @@ from bot.corpus import (
     load_article,
     load_corpus,
 )
-from bot.corpus_import import ImportError_, ImportResult, ends_sentence, import_markdown
+from bot.corpus_import import MarkdownImportError, ImportResult, ends_sentence, import_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 HAND_MADE = REPO / "corpus" / "math-ai.yaml"
@@ -316,11 +316,11 @@ def test_ends_sentence(text: str, ends: bool) -> None:
 
 
 def test_import_refuses_what_it_cannot_make(tmp_path: Path) -> None:
-    with pytest.raises(ImportError_, match="제목"):
+    with pytest.raises(MarkdownImportError, match="제목"):
         import_markdown("본문만 있습니다.\n", article_id="x")
-    with pytest.raises(ImportError_, match="저자"):
+    with pytest.raises(MarkdownImportError, match="저자"):
         import_markdown("# 제목\n\n본문입니다.\n", article_id="x")
-    with pytest.raises(ImportError_, match="id"):
+    with pytest.raises(MarkdownImportError, match="id"):
         import_markdown("# 제목\n\n본문.\n", article_id="한글", author="이름")
     made = import_markdown("# 제목\n\n본문입니다.\n", article_id="x", author="이름")
     assert made.data["bio"]["text"] == "글 | 이름" and made.warnings

@@ -197,33 +197,34 @@ def test_sighup_on_serve_swaps_the_corpus_without_dropping_a_request(tmp_path: P
         before = health(bot)
         stop = threading.Event()
         statuses: list[int] = []
-        mentions = 0
+        sent: list[str] = []  # event ids of the mentions acked
 
         def traffic() -> None:
-            nonlocal mentions
             while not stop.is_set():
                 body = app_mention_body(f"<@UBOT> {OLD_QUESTION}")
                 statuses.append(bot.post(event_json(body))[0])
-                mentions += 1
+                sent.append(body["event"]["ts"])
                 statuses.append(bot.get("/healthz")[0])
 
-        sender = threading.Thread(target=traffic)
-        sender.start()
+        senders = [threading.Thread(target=traffic) for _ in range(3)]
+        for sender in senders:
+            sender.start()
         try:
-            wait_until(lambda: mentions >= 3, 30, "traffic before the reload")
+            wait_until(lambda: len(sent) >= 6, 30, "traffic before the reload")
             (folder / "extra.yaml").write_text(NEW_ARTICLE, encoding="utf-8")
             os.kill(bot.proc.pid, signal.SIGHUP)
             after = wait_until(
                 lambda: (h := health(bot))["corpus"] != before["corpus"] and h, 90, "the swap"
             )
-            swapped_at = mentions
-            wait_until(lambda: mentions >= swapped_at + 3, 30, "traffic after the reload")
+            swapped_at = len(sent)
+            wait_until(lambda: len(sent) >= swapped_at + 6, 30, "traffic after the reload")
         finally:
             stop.set()
-            sender.join()
+            for sender in senders:
+                sender.join()
         assert set(statuses) == {200}, statuses
-        answered = fake.wait_for("chat.postMessage", count=mentions, timeout=60)
-        assert len(answered) == mentions, "every mention answered once"
+        answered = fake.wait_for("chat.postMessage", count=len(sent), timeout=60)
+        assert sorted(c.params["thread_ts"] for c in answered) == sorted(sent), "each once"
         assert after["corpus"] == corpus_version(folder)
         assert after["articles"] == before["articles"] + 1
         assert after["passages"] == before["passages"] + 2  # the passage and the bio
