@@ -75,6 +75,8 @@ class _Gunicorn(BaseApplication):
             # SIGHUP: gunicorn's master runs this, then starts a fresh worker from its memory
             # and stops the old one gracefully. The master rebuilds, not the worker: Kiwi's
             # analysis threads do not survive the fork (a batch analysis there never returns).
+            # A server that does not fork calls ``live.install_sighup()`` instead, as Socket
+            # Mode does below.
             self.cfg.set("on_reload", lambda arbiter: live.reload())
 
     def load(self) -> Callable[..., Any]:
