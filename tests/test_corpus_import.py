@@ -26,7 +26,7 @@ from bot.corpus import (
     load_article,
     load_corpus,
 )
-from bot.corpus_import import MarkdownImportError, ImportResult, ends_sentence, import_markdown
+from bot.corpus_import import ImportResult, MarkdownImportError, ends_sentence, import_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 HAND_MADE = REPO / "corpus" / "math-ai.yaml"
