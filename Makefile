@@ -1,39 +1,65 @@
 # icml2018-bot — `make run` starts the bot, `make test` checks everything.
+# Pick the interpreter with PYTHON (3.11 or newer): `PYTHON=python3.12 make run`.
 PYTHON ?= python3
+PYTHON_MIN := 3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint typecheck pytest eval bench load clean
+.DEFAULT_GOAL := $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Before a venv exists, check the interpreter that would make it: one clear line (Korean,
+# then English) naming the version found and how to pick another, instead of a pip failure.
+ifeq ($(wildcard $(BIN)/python),)
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),install)),)
+PYTHON_FOUND := $(shell $(PYTHON) --version 2>&1 | sed -n 's/^Python \([0-9][0-9.]*\).*/\1/p')
+ifeq ($(PYTHON_FOUND),)
+$(error icml2018-bot: Python $(PYTHON_MIN) 이상이 필요한데 '$(PYTHON)'을(를) 실행할 수 없습니다. 다른 인터프리터를 고르세요: PYTHON=python3.12 make $(or $(MAKECMDGOALS),run) (needs Python >= $(PYTHON_MIN); '$(PYTHON)' not found))
+endif
+ifneq ($(firstword $(shell printf '%s\n' $(PYTHON_MIN) $(PYTHON_FOUND) | sort -t. -k1,1n -k2,2n)),$(PYTHON_MIN))
+$(error icml2018-bot: Python $(PYTHON_MIN) 이상이 필요한데 '$(PYTHON)'은(는) $(PYTHON_FOUND)입니다. 다른 인터프리터를 고르세요: PYTHON=python3.12 make $(or $(MAKECMDGOALS),run) (needs Python >= $(PYTHON_MIN), found $(PYTHON_FOUND)))
+endif
+endif
+endif
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+# `make run`: the bot and its runtime dependencies only.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# `make test` and the other developer targets: the dev extra too (ruff, mypy, pytest, …).
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/icml2018-bot run
 
-test: $(STAMP) lint typecheck pytest
+test: $(DEV_STAMP) lint typecheck pytest
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/ruff format --check bot tests
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
-eval: $(STAMP)
+eval: $(DEV_STAMP)
 	$(BIN)/icml2018-bot eval ../shared/eval/dev_questions.yaml ../shared/eval/dev_questions_2.yaml
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/icml2018-bot bench
 
-load: $(STAMP)
+load: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m load --load-full -s tests/test_load.py
 
 clean:

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+def _default_corpus() -> Path:
+    """The corpus shipped inside the package (bot/articles/ once installed from a wheel or
+    ``pip install .``), else the checkout's corpus/ (a source tree or an editable install)."""
+    package = Path(__file__).resolve().parent
+    bundled = package / "articles"
+    return bundled if bundled.is_dir() else package.parent / "corpus"
+
+
+DEFAULT_CORPUS = _default_corpus()
 EXIT_USAGE = 2
 
 
@@ -128,6 +138,59 @@ def cmd_corpus_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus_import(args: argparse.Namespace) -> int:
+    """Markdown article -> corpus YAML; re-importing over ``-o`` keeps its passage ids."""
+    from bot.corpus import check_article_data, check_corpus, dump_article, load_article
+    from bot.corpus_import import MarkdownImportError, import_markdown
+
+    source = Path(args.markdown)
+    try:
+        markdown = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"{source}를 읽을 수 없습니다 ({exc.__class__.__name__})", 1)
+    article_id = args.id or re.sub(r"[^a-z0-9]+", "-", source.stem.lower()).strip("-")
+    out = Path(args.output) if args.output else None
+    previous = load_article(out) if out is not None and out.is_file() else None
+    try:
+        result = import_markdown(
+            markdown,
+            article_id=article_id,
+            title=args.title,
+            author=args.author,
+            source=f"Markdown 원고 {source.name}에서 가져옴 (icml2018-bot corpus import)",
+            previous=previous,
+        )
+    except MarkdownImportError as exc:
+        return _fail(str(exc), 1)
+    for warning in result.warnings:
+        print(f"경고: {warning}", file=sys.stderr)
+    header = f"{result.data['title']} — icml2018-bot corpus import {source.name}"
+    text = dump_article(result.data, header=header)
+    problems = check_article_data(result.data, str(out or source))
+    if any(p.error for p in problems):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return _fail("가져온 문서가 코퍼스 검사를 통과하지 못했습니다 (파일을 쓰지 않았습니다)", 1)
+    summary = f"문단 {result.passage_count}개, 각주 {result.footnote_count}개" + (
+        ", 바뀌지 않은 문단은 이전 id 유지" if previous else ""
+    )
+    if out is None:
+        sys.stdout.write(text)
+        print(f"가져옴: {summary}", file=sys.stderr)
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"가져옴: {out} ({summary})")
+    corpus, folder_problems = check_corpus(out.parent)
+    for problem in folder_problems:
+        print(problem, file=sys.stderr)
+    if corpus is None:
+        return _fail(f"{out.parent} 코퍼스 검사 실패: 위 오류를 고치세요", 1)
+    counts = f"문서 {len(corpus.articles)}개, 문단 {len(corpus.passages)}개"
+    print(f"코퍼스 정상: {counts} ({out.parent})")
+    return 0
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     """Analyse the corpus now and store the index cache (for image builds)."""
     from bot.answer import Answerer
@@ -154,39 +217,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_console(args)
 
 
-def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, Answerer)
-    from bot.answer import Answerer
+def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, LiveAnswerer)
     from bot.config import load_config
     from bot.logs import setup_logging
+    from bot.reload import LiveAnswerer
 
     config = load_config(config_file=getattr(args, "config", None))
     config.require(*required)
     setup_logging(level=config.log_level, fmt=config.log_format, secrets=config.secrets)
     corpus_dir = Path(args.corpus) if getattr(args, "corpus", None) else config.corpus_dir
-    answerer = Answerer.from_folder(
+    live = LiveAnswerer.from_folder(
         corpus_dir or DEFAULT_CORPUS, cache_dir=config.cache_dir, k=config.candidates
     )
-    return config, answerer
+    return config, live
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP mode: refuses to start without a bot token and a signing secret."""
-    config, answerer = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
+    config, live = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
     from bot.slack_app import build_app
     from bot.slack_serve import serve_http
 
-    bot = build_app(config, answerer)
+    bot = build_app(config, live)
     port = args.port or config.port
-    return serve_http(bot, host=args.host, port=port, log_level=config.log_level)
+    return serve_http(bot, host=args.host, port=port, log_level=config.log_level, live=live)
 
 
 def cmd_socket(args: argparse.Namespace) -> int:
-    config, answerer = _slack_setup(args, "slack_bot_token", "slack_app_token")
+    config, live = _slack_setup(args, "slack_bot_token", "slack_app_token")
     from bot.slack_app import build_app
     from bot.slack_serve import serve_socket_mode
 
-    bot = build_app(config, answerer, for_socket_mode=True)
-    return serve_socket_mode(bot, app_token=str(config.slack_app_token))
+    bot = build_app(config, live, for_socket_mode=True)
+    return serve_socket_mode(bot, app_token=str(config.slack_app_token), live=live)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,13 +294,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "corpus",
         "코퍼스 관리",
-        lambda a: _fail("사용법: icml2018-bot corpus check [DIR]"),
+        lambda a: _fail("사용법: icml2018-bot corpus check [DIR] | corpus import ARTICLE.md"),
         corpus=False,
     )
     corpus_sub = p.add_subparsers(dest="corpus_command")
     check = corpus_sub.add_parser("check", help="코퍼스 폴더를 검사합니다")
     check.add_argument("dir", nargs="?", help="코퍼스 폴더 (기본: corpus/)")
     check.set_defaults(func=cmd_corpus_check)
+    imp = corpus_sub.add_parser(
+        "import",
+        help="Markdown 글을 코퍼스 YAML로 바꿉니다",
+        description="Markdown 글을 코퍼스 YAML로 바꿉니다. -o 파일이 이미 있으면 "
+        "바뀌지 않은 문단의 id를 그대로 씁니다.",
+    )
+    imp.add_argument("markdown", metavar="ARTICLE.md", help="가져올 Markdown 파일")
+    imp.add_argument("--id", help="문서 id (기본: 파일 이름)")
+    imp.add_argument("--author", help="저자 (기본: '글 | 이름 …' 줄에서)")
+    imp.add_argument("--title", help="제목 (기본: 첫 제목 줄)")
+    imp.add_argument("-o", "--output", metavar="FILE", help="쓸 파일 (기본: 표준 출력)")
+    imp.set_defaults(func=cmd_corpus_import)
 
     p = add("bench", "성능을 측정합니다 (시작 시간, 질문당 비용, 메모리, 규모, HTTP)", cmd_bench)
     p.add_argument("--runs", type=int, default=5, help="반복 횟수 (기본 5)")

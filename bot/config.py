@@ -18,6 +18,9 @@ DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# BOT_CANDIDATES: the first passage and at most two others, all a Slack answer shows
+# (bot/slack_render.py MAX_OTHERS); more would only be searched, never offered.
+MAX_CANDIDATES = 3
 
 # config-file key -> environment variable
 _ENV = {
@@ -149,7 +152,7 @@ def load_config(
     if "log_questions" in values:
         out["log_questions"] = _bool(values["log_questions"], "BOT_LOG_QUESTIONS")
     if "candidates" in values:
-        out["candidates"] = _int(values["candidates"], "BOT_CANDIDATES", 1, 10)
+        out["candidates"] = _int(values["candidates"], "BOT_CANDIDATES", 1, MAX_CANDIDATES)
     if "allowed_channels" in values:
         raw = values["allowed_channels"]
         items = raw if isinstance(raw, list) else str(raw).split(",")

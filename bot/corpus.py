@@ -456,3 +456,49 @@ def load_eval_questions(path: Path) -> list[EvalQuestion]:
             )
         )
     return questions
+
+
+def load_article(path: Path) -> Article:
+    """Load one article file on its own (e.g. an earlier import); CorpusError on errors."""
+    raw, problems = _parse(Path(path))
+    if problems:
+        raise CorpusError(problems)
+    reader = _Reader(str(path))
+    article = reader.article(raw)
+    errors = [p for p in reader.problems if p.error]
+    if article is None or errors:
+        raise CorpusError(errors or [Problem(str(path), "(문서)", "문서를 읽을 수 없습니다")])
+    return article
+
+
+def check_article_data(raw: Any, file: str) -> list[Problem]:
+    """Every problem of one article given as raw data (what an importer is about to write)."""
+    reader = _Reader(file)
+    reader.article(raw)
+    return reader.problems
+
+
+class _ArticleDumper(yaml.SafeDumper):
+    """Block style, long lines kept whole, multi-line text as literal blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.nodes.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ArticleDumper.add_representer(str, _represent_str)
+
+
+def dump_article(data: Mapping[str, Any], *, header: str = "") -> str:
+    """One article as corpus YAML (the schema of corpus/README.md), keys in schema order."""
+    text = yaml.dump(
+        dict(data),
+        Dumper=_ArticleDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10_000,
+        default_flow_style=False,
+    )
+    comments = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comments + text

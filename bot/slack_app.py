@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.answer import Answer, Answerer
 from bot.config import Config
 from bot.dedupe import SeenEvents
+from bot.reload import LiveAnswerer
 from bot.slack_render import (
     ACTION_NEXT,
     ACTION_SHARE,
@@ -91,7 +92,7 @@ def _event_kind(event: dict[str, Any]) -> str:
 class Handlers:
     """The listener bodies, kept apart from Bolt's registration for readability."""
 
-    def __init__(self, answerer: Answerer, config: Config) -> None:
+    def __init__(self, answerer: Answerer | LiveAnswerer, config: Config) -> None:
         self.answerer = answerer
         self.config = config
         self.seen = SeenEvents()
@@ -252,7 +253,7 @@ def _channel_type(channel_id: str | None) -> str:
 
 def build_app(
     config: Config,
-    answerer: Answerer,
+    answerer: Answerer | LiveAnswerer,
     *,
     client: WebClient | None = None,
     for_socket_mode: bool = False,

@@ -563,6 +563,7 @@ def test_image_build_steps_in_a_fresh_venv(tmp_path: Path) -> None:
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, src / name)
     shutil.copytree(ROOT / "bot", src / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "corpus", src / "corpus")  # package data of the wheel
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
@@ -683,6 +684,7 @@ def test_systemd_unit() -> None:
     assert int(one("RestartSec")) > 0
     assert one("EnvironmentFile") == "/etc/icml2018-bot/env"
     assert one("ExecStart") == "/opt/icml2018-bot/.venv/bin/icml2018-bot run"
+    assert one("ExecReload") == "/bin/kill -HUP $MAINPID", "systemctl reload = SIGHUP"
     assert one("KillSignal") == "SIGTERM"
     assert int(one("TimeoutStopSec")) == 30
     assert one("CacheDirectory") == "icml2018-bot"

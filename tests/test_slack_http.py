@@ -55,7 +55,9 @@ def _settle() -> None:
 
 
 def test_healthz(bot: HttpBot) -> None:
-    assert bot.get("/healthz") == (200, "ok\n")
+    status, body = bot.get("/healthz")
+    assert status == 200
+    assert json.loads(body)["status"] == "ok"
     assert bot.get("/nope")[0] == 404
 
 
