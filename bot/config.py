@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -36,8 +37,13 @@ _ENV = {
     "log_questions": "BOT_LOG_QUESTIONS",
     "candidates": "BOT_CANDIDATES",
     "allowed_channels": "BOT_ALLOWED_CHANNELS",
+    "database_url": "DATABASE_URL",
+    "db_path": "BOT_DB",
+    "store_questions": "BOT_STORE_QUESTIONS",
+    "log_retention_days": "BOT_LOG_RETENTION_DAYS",
+    "thread_ttl_hours": "BOT_THREAD_TTL_HOURS",
 }
-_SECRET_KEYS = ("slack_bot_token", "slack_signing_secret", "slack_app_token")
+_SECRET_KEYS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "database_url")
 
 
 class ConfigError(Exception):
@@ -58,11 +64,21 @@ class Config:
     log_questions: bool = False
     candidates: int = 3
     allowed_channels: frozenset[str] = frozenset()
+    # The store (bot/store/): PostgreSQL when set (replicas share it), else a SQLite file.
+    database_url: str | None = field(default=None, repr=False)
+    db_path: Path | None = None
+    store_questions: bool = True
+    log_retention_days: int = 90
+    thread_ttl_hours: int = 24
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret value set, for log redaction."""
-        return tuple(v for v in (getattr(self, k) for k in _SECRET_KEYS) if v)
+        values = [v for v in (getattr(self, k) for k in _SECRET_KEYS) if v]
+        if self.database_url:
+            password = urlsplit(self.database_url).password
+            values += [password] if password else []
+        return tuple(values)
 
     def channel_allowed(self, channel: str | None) -> bool:
         return not self.allowed_channels or (channel or "") in self.allowed_channels
@@ -136,7 +152,7 @@ def load_config(
         out["slack_api_url"] = url if url.endswith("/") else url + "/"
     if "port" in values:
         out["port"] = _int(values["port"], "PORT", 1, 65535)
-    for key in ("corpus_dir", "cache_dir"):
+    for key in ("corpus_dir", "cache_dir", "db_path"):
         if values.get(key):
             out[key] = Path(str(values[key]))
     if "log_level" in values:
@@ -157,4 +173,19 @@ def load_config(
         raw = values["allowed_channels"]
         items = raw if isinstance(raw, list) else str(raw).split(",")
         out["allowed_channels"] = frozenset(str(c).strip() for c in items if str(c).strip())
+    if values.get("database_url"):
+        url = str(values["database_url"])
+        if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://", "sqlite:")):
+            raise ConfigError(
+                "DATABASE_URL은 postgresql://사용자:암호@호스트:5432/DB 형식이어야 합니다"
+            )
+        out["database_url"] = url
+    if "store_questions" in values:
+        out["store_questions"] = _bool(values["store_questions"], "BOT_STORE_QUESTIONS")
+    if "log_retention_days" in values:
+        out["log_retention_days"] = _int(
+            values["log_retention_days"], "BOT_LOG_RETENTION_DAYS", 1, 3650
+        )
+    if "thread_ttl_hours" in values:
+        out["thread_ttl_hours"] = _int(values["thread_ttl_hours"], "BOT_THREAD_TTL_HOURS", 1, 720)
     return Config(**out)

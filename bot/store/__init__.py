@@ -1,0 +1,1 @@
+"""The bot's state: seen events, thread contexts, the question log, feedback."""
