@@ -217,6 +217,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return cmd_console(args)
 
 
+def _store(config):  # -> bot.store.resilient.ResilientStore
+    """The bot's store (SQLite file by default, PostgreSQL with DATABASE_URL)."""
+    from bot.search.index import default_cache_dir
+    from bot.store.factory import open_store
+
+    return open_store(config, default_cache_dir())
+
+
 def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, LiveAnswerer)
     from bot.config import load_config
     from bot.logs import setup_logging
@@ -238,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.slack_app import build_app
     from bot.slack_serve import serve_http
 
-    bot = build_app(config, live)
+    bot = build_app(config, live, store=_store(config))
     port = args.port or config.port
     return serve_http(bot, host=args.host, port=port, log_level=config.log_level, live=live)
 
@@ -248,8 +256,29 @@ def cmd_socket(args: argparse.Namespace) -> int:
     from bot.slack_app import build_app
     from bot.slack_serve import serve_socket_mode
 
-    bot = build_app(config, live, for_socket_mode=True)
+    bot = build_app(config, live, for_socket_mode=True, store=_store(config))
     return serve_socket_mode(bot, app_token=str(config.slack_app_token), live=live)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """What was asked, what went unanswered, how answers were rated."""
+    from bot.report import ReportError, build_report, parse_since, render
+    from bot.search.index import default_cache_dir
+    from bot.store.base import utcnow
+    from bot.store.factory import StoreUnavailable, read_log
+
+    config = _config(args)
+    now = utcnow()
+    try:
+        since = parse_since(args.since, now)
+    except ReportError as exc:
+        return _fail(str(exc))
+    try:
+        questions, votes = read_log(config, default_cache_dir(), since)
+    except StoreUnavailable as exc:
+        return _fail(str(exc), code=1)
+    print(render(build_report(questions, votes, since=since, until=now), args.format))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,6 +348,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", type=int, default=1000, help="HTTP 요청 수 (기본 1000)")
 
     add("index", "코퍼스를 분석해 색인 캐시를 미리 만듭니다", cmd_index)
+
+    p = add(
+        "report",
+        "질문 기록 보고서: 날짜별 답변, 많이 물어본 문단, 답하지 못한 질문, 👍/👎",
+        cmd_report,
+        corpus=False,
+    )
+    p.add_argument("--since", default="7d", help="기간 (7d, 24h, 2w 또는 2026-03-01; 기본 7d)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
 
     p = add("run", "환경 변수에 따라 Socket Mode, HTTP 또는 콘솔로 실행합니다", cmd_run)
     p.add_argument("-k", type=int, default=3, help=argparse.SUPPRESS)

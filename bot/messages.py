@@ -59,6 +59,15 @@ NO_ANSWER_TEXT = "\n".join(
     ]
 )
 
+NO_MORE_TEXT = "더 보여 드릴 문단이 없어요. 궁금한 것을 다른 말로 물어봐 주세요."
+NO_PREVIOUS_TEXT = "앞에서 보여 드린 문단이 없어요. 궁금한 것을 질문으로 써 주세요."
+NO_FOOTNOTES_TEXT = "앞 답변의 문단에는 각주나 링크가 없어요."
+SOURCES_TITLE = "앞 답변의 출처와 각주예요:"
+CONTEXT_NOTE = "(앞 질문과 이어서 읽었어요: {topic})"
+NEXT_NOTE = "({n}번째로 가까운 문단이에요)"
+FEEDBACK_THANKS = "의견 고마워요!"
+FEEDBACK_NEXT = "의견 고마워요. 다음으로 가까운 문단이에요:"
+FEEDBACK_NO_NEXT = "의견 고마워요. 더 보여 드릴 문단은 없어요."
 ERROR_TEXT = "죄송해요, 답을 만드는 중에 문제가 생겼어요. 잠시 후 다시 물어봐 주세요."
 TRUNCATED_NOTE = "(질문이 너무 길어서 앞부분만 읽었어요.)"
 OTHER_PASSAGES_TITLE = "다른 문단:"

@@ -21,25 +21,43 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.answer import Answer, Answerer
+from bot import feedback
+from bot.answer import Answer, Answerer, clean_question
 from bot.config import Config
-from bot.dedupe import SeenEvents
+from bot.conversation import NEW, SOURCES, Conversation, Turn, candidates
+from bot.messages import FEEDBACK_NEXT, FEEDBACK_NO_NEXT, FEEDBACK_THANKS, NO_MORE_TEXT
 from bot.reload import LiveAnswerer
 from bot.slack_render import (
     ACTION_NEXT,
     ACTION_SHARE,
+    ACTION_VOTE_DOWN,
+    ACTION_VOTE_UP,
     Message,
     answer_message,
     error_message,
     help_message,
+    notice_message,
     parse_button_value,
+    sources_message,
 )
+from bot.slack_threads import (
+    DM,
+    MENTION,
+    SUBSCRIPTIONS,
+    event_kind,
+    is_thread_reply_for_us,
+    thread_key,
+)
+from bot.store.base import Store, utcnow
+from bot.store.records import QuestionRecord, ThreadContext, Vote
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/icml2018"
-EVENTS = ("app_mention", "message")  # "message" arrives as message.im (DMs)
-ACTIONS = (ACTION_SHARE, ACTION_NEXT)
+# "message" arrives as message.im (DMs) and message.channels/.groups (thread follow-ups).
+EVENTS = ("app_mention", "message")
+EVENT_SUBSCRIPTIONS = SUBSCRIPTIONS  # what the app manifests subscribe to
+ACTIONS = (ACTION_SHARE, ACTION_NEXT, ACTION_VOTE_UP, ACTION_VOTE_DOWN)
 # Web API methods the listeners call (the app manifest's scopes must cover them).
 WEB_API_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral")
 HELP_WORDS = {"", "help", "도움말", "도움", "사용법", "?"}
@@ -76,26 +94,23 @@ class SlackBot:
         self.executor.shutdown(wait=True, cancel_futures=False)
 
 
-def is_retry(request: BoltRequest) -> bool:
-    """Slack redelivery (HTTP ``X-Slack-Retry-Num``; Socket Mode ``retry_attempt`` > 0)."""
+def retry_num(request: BoltRequest) -> int:
+    """Slack redelivery count (HTTP ``X-Slack-Retry-Num``; Socket Mode ``retry_attempt``)."""
     values = request.headers.get("x-slack-retry-num") or []
     try:
-        return any(int(v) > 0 for v in values)
+        return max((int(v) for v in values), default=0)
     except ValueError:
-        return True
-
-
-def _event_kind(event: dict[str, Any]) -> str:
-    return "app_mention" if event.get("type") == "app_mention" else "message.im"
+        return 1
 
 
 class Handlers:
     """The listener bodies, kept apart from Bolt's registration for readability."""
 
-    def __init__(self, answerer: Answerer | LiveAnswerer, config: Config) -> None:
+    def __init__(self, answerer: Answerer | LiveAnswerer, config: Config, store: Store) -> None:
         self.answerer = answerer
         self.config = config
-        self.seen = SeenEvents()
+        self.store = store
+        self.conversation = Conversation(answerer, k=config.candidates)
 
     # -- shared -----------------------------------------------------------------
 
@@ -126,44 +141,132 @@ class Handlers:
         )
         return answer
 
-    def _duplicate(self, body: dict[str, Any], request: BoltRequest) -> bool:
-        if is_retry(request):
-            log.info("ignored Slack retry of %s", body.get("event_id"))
-            return True
-        event_id = body.get("event_id")
-        if event_id and not self.seen.first_time(str(event_id)):
-            log.info("ignored duplicate delivery of %s", event_id)
-            return True
-        return False
+    def _log_question(
+        self, text: str, status: str, *, transport: str, started: float, turn: Turn | None = None
+    ) -> None:
+        shown = turn.shown if turn else None
+        followup = turn.kind if turn and turn.kind != NEW else None
+        self.store.log_question(
+            QuestionRecord(
+                asked_at=utcnow(),
+                status=status,
+                transport=transport,
+                passage_id=shown.passage_id if shown else None,
+                score=round(shown.score, 4) if shown else None,
+                latency_ms=round((time.perf_counter() - started) * 1000, 2),
+                question_chars=len(text),
+                question=clean_question(text),
+                followup=followup,
+            )
+        )
+
+    def _turn(
+        self, text: str, previous: ThreadContext | None, *, event: str, channel_type: str
+    ) -> Turn | None:
+        """``Conversation.reply`` with the same logging as ``_answer``."""
+        started = time.perf_counter()
+        try:
+            turn = self.conversation.reply(text, previous)
+        except Exception:
+            log.exception("answer failed", extra={"event": event, "channel_type": channel_type})
+            return None
+        extra: dict[str, Any] = {
+            "event": event,
+            "channel_type": channel_type,
+            "status": turn.status,
+            "question_chars": len(text),
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        if self.config.log_questions:
+            extra["question"] = text
+        log.info(
+            "answered %s in %s: %s (%s, %d chars, %.1f ms)",
+            event,
+            channel_type,
+            turn.status,
+            turn.kind,
+            len(text),
+            extra["latency_ms"],
+            extra=extra,
+        )
+        self._log_question(text, turn.status, transport=event, started=started, turn=turn)
+        return turn
 
     # -- events -----------------------------------------------------------------
 
     def on_event(
-        self, body: dict[str, Any], event: dict[str, Any], request: BoltRequest, say: Say
+        self,
+        body: dict[str, Any],
+        event: dict[str, Any],
+        request: BoltRequest,
+        say: Say,
+        context: dict[str, Any],
     ) -> None:
-        kind = _event_kind(event)
-        if event.get("bot_id") or event.get("subtype"):
+        kind = event_kind(event)
+        if event.get("bot_id") or event.get("subtype") or kind is None:
             return  # bot messages, edits and deletions are not questions
-        if kind == "message.im" and event.get("channel_type") != "im":
-            return  # channel messages reach us only as mentions
-        if self._duplicate(body, request):
-            return
         channel = event.get("channel")
-        if kind == "app_mention" and not self.config.channel_allowed(channel):
-            log.info("mention ignored: channel not in BOT_ALLOWED_CHANNELS")
+        if kind != DM and not self.config.channel_allowed(channel):
+            log.info("%s ignored: channel not in BOT_ALLOWED_CHANNELS", kind)
             return
-        answer = self._answer(
-            event.get("text") or "", event=kind, channel_type=event.get("channel_type") or "channel"
-        )
-        message = error_message() if answer is None else answer_message(answer)
-        thread_ts = event.get("thread_ts") or (event.get("ts") if kind == "app_mention" else None)
-        self._send(say, message, thread_ts=thread_ts)
+        if kind not in (MENTION, DM) and not is_thread_reply_for_us(
+            event, context.get("bot_user_id")
+        ):
+            return  # channel chatter; mentions arrive as app_mention
+        key = thread_key(event, kind)
+        previous = self.store.get_thread(key) if key else None
+        if kind not in (MENTION, DM) and previous is None:
+            log.debug("message in a thread the bot did not answer: ignored")
+            return
+        event_id = str(body.get("event_id") or "")
+        if event_id and not self.store.claim_event(event_id):
+            log.info(
+                "ignored delivery of %s (retry %d): answered or being answered",
+                event_id,
+                retry_num(request),
+            )
+            return
+        done = False
+        try:
+            done = self._reply_to_event(event, kind, key, previous, say)
+        finally:
+            if event_id:
+                self.store.finish_event(event_id, answered=done)
 
-    def _send(self, say: Say, message: Message, *, thread_ts: str | None) -> None:
+    def _reply_to_event(
+        self,
+        event: dict[str, Any],
+        kind: str,
+        key: str | None,
+        previous: ThreadContext | None,
+        say: Say,
+    ) -> bool:
+        """Answer one message; True once the reply is posted (or deliberately withheld)."""
+        channel_type = event.get("channel_type") or "channel"
+        event_name = kind if kind in (MENTION, DM) else "thread"
+        turn = self._turn(
+            event.get("text") or "", previous, event=event_name, channel_type=channel_type
+        )
+        if turn is not None and event_name == "thread" and turn.status in ("help", "no_answer"):
+            return True  # unmentioned chatter in the thread: not for the bot
+        thread_ts = event.get("thread_ts") or (event.get("ts") if kind == MENTION else None)
+        message = error_message() if turn is None else turn_message(turn)
+        if not self._send(say, message, thread_ts=thread_ts):
+            return False
+        if turn is not None and turn.state is not None and key:
+            self.store.save_thread(key, turn.state)
+        return True
+
+    def _send(self, say: Say, message: Message, *, thread_ts: str | None) -> bool:
         try:
             say(**message.as_kwargs(), thread_ts=thread_ts, unfurl_links=False)
         except SlackApiError as exc:
             log.error("chat.postMessage failed: %s", exc.response.get("error"))
+            return False
+        except OSError as exc:  # connection errors that outlasted the client's retries
+            log.error("chat.postMessage failed: %s", exc.__class__.__name__)
+            return False
+        return True
 
     # -- slash command ------------------------------------------------------------
 
@@ -173,9 +276,15 @@ class Handlers:
         if text.lower() in HELP_WORDS:
             self._respond(respond, help_message(), response_type="ephemeral")
             return
+        started = time.perf_counter()
         answer = self._answer(
             text, event="slash_command", channel_type=_channel_type(command.get("channel_id"))
         )
+        if answer is not None:
+            turn = Turn(text, NEW, answer)
+            self._log_question(
+                text, answer.status, transport="slash_command", started=started, turn=turn
+            )
         message = error_message() if answer is None else answer_message(answer, shareable=True)
         self._respond(respond, message, response_type="ephemeral")
 
@@ -245,6 +354,69 @@ class Handlers:
         message = answer_message(answer, position=position, shareable=ephemeral)
         self._respond(respond, message, replace_original=True)
 
+    def on_vote(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """👍/👎: record the vote (a second click changes it); a 👎 offers the next passage."""
+        ack()
+        item = feedback.decode(action.get("value") or "")
+        user = (body.get("user") or {}).get("id")
+        container = body.get("container") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        if item is None or not user:
+            return
+        score = feedback.UP if action.get("action_id") == ACTION_VOTE_UP else feedback.DOWN
+        answer_key = f"{channel}:{container.get('message_ts')}:{item.passage_id}"
+        vote = Vote(
+            answer_key=answer_key[:255],
+            user_hash=self.store.user_hash(str(user)),
+            score=score,
+            status=item.status,
+            passage_id=item.passage_id,
+            passage_score=item.score,
+            question=item.question,
+        )
+        before = self.store.record_vote(vote)
+        log.info("vote %+d on %s (before: %+d)", score, item.passage_id, before)
+        if score == feedback.UP:
+            self._respond(
+                respond,
+                notice_message(FEEDBACK_THANKS),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        self._respond(
+            respond,
+            self._next_after_downvote(item),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    def _next_after_downvote(self, item: feedback.Rated) -> Message:
+        try:
+            answer = self.answerer.answer(
+                item.question, k=self.config.candidates, context=item.context
+            )
+        except Exception:
+            log.exception("answer failed", extra={"event": "vote_down"})
+            return notice_message(FEEDBACK_NO_NEXT)
+        following = item.position + 1
+        if following >= len(candidates(answer)):
+            return notice_message(FEEDBACK_NO_NEXT)
+        message = answer_message(answer, position=following, context=item.context)
+        intro = {"type": "section", "text": {"type": "mrkdwn", "text": FEEDBACK_NEXT}}
+        return Message(text=f"{FEEDBACK_NEXT} {message.text}", blocks=[intro, *message.blocks])
+
+
+def turn_message(turn: Turn) -> Message:
+    """A conversation turn as a Slack message."""
+    if turn.kind == SOURCES:
+        return sources_message(turn.footnotes, turn.source)
+    if turn.answer is None:
+        return notice_message(NO_MORE_TEXT)
+    return answer_message(turn.answer, position=turn.position, context=turn.context)
+
 
 def _channel_type(channel_id: str | None) -> str:
     prefix = (channel_id or " ")[0]
@@ -257,8 +429,9 @@ def build_app(
     *,
     client: WebClient | None = None,
     for_socket_mode: bool = False,
+    store: Store | None = None,
 ) -> SlackBot:
-    """The Bolt app with every listener registered."""
+    """The Bolt app with every listener registered; ``store`` defaults to process memory."""
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
     app = App(
         client=client or web_client(config),
@@ -268,12 +441,19 @@ def build_app(
         listener_executor=executor,
         process_before_response=False,
     )
-    handlers = Handlers(answerer, config)
+    if store is None:
+        from bot.store.factory import policy_of
+        from bot.store.memory import MemoryStore
+
+        store = MemoryStore(policy_of(config))
+    handlers = Handlers(answerer, config, store)
     for event in EVENTS:
         app.event(event)(handlers.on_event)
     app.command(COMMAND)(handlers.on_command)
     app.action(ACTION_SHARE)(handlers.on_share)
     app.action(ACTION_NEXT)(handlers.on_next)
+    app.action(ACTION_VOTE_UP)(handlers.on_vote)
+    app.action(ACTION_VOTE_DOWN)(handlers.on_vote)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

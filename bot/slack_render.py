@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot import feedback
 from bot.answer import Answer, Result, clean_question
 from bot.corpus import MARK_RE, Footnote
 from bot.highlight import mark
@@ -30,6 +31,9 @@ from bot.messages import (
     ERROR_TEXT,
     EXAMPLE_QUESTIONS,
     MISSING_FOOTNOTE,
+    NO_FOOTNOTES_TEXT,
+    NO_PREVIOUS_TEXT,
+    SOURCES_TITLE,
     TRUNCATED_NOTE,
     source_line,
     teaser,
@@ -42,6 +46,8 @@ MAX_OTHERS = 2
 TEASER_CHARS = 70
 ACTION_SHARE = "share_answer"
 ACTION_NEXT = "next_passage"
+ACTION_VOTE_UP = "vote_up"
+ACTION_VOTE_DOWN = "vote_down"
 
 
 def escape(text: str) -> str:
@@ -134,8 +140,10 @@ def answer_message(
     position: int = 0,
     shareable: bool = False,
     shared_by: str | None = None,
+    context: str | None = None,
 ) -> Message:
-    """Render ``answer`` (its ``position``-th candidate) for Slack."""
+    """Render ``answer`` (its ``position``-th candidate) for Slack; ``context`` is the
+    earlier question a follow-up was read with (the vote buttons carry it)."""
     if answer.status == "help":
         return help_message()
     if answer.status == "no_answer" or not answer.results:
@@ -186,8 +194,8 @@ def answer_message(
                 value=_button_value(answer.query, position),
             )
         )
-    if buttons:
-        blocks.append(ActionsBlock(elements=buttons))
+    buttons += _vote_buttons(feedback.rated(answer, result, position, context))
+    blocks.append(ActionsBlock(elements=buttons))
     text = _cut(f"{source_line(result)}: {superscript_marks(result.quote)}", TEXT_LIMIT)
     return Message(text=escape(text), blocks=_dump(blocks))
 
@@ -238,3 +246,32 @@ def error_message() -> Message:
     return Message(
         text=ERROR_TEXT, blocks=_dump([SectionBlock(text=MarkdownTextObject(text=ERROR_TEXT))])
     )
+
+
+def _vote_buttons(rated: feedback.Rated) -> list[ButtonElement]:
+    value = feedback.encode(rated)
+    return [
+        ButtonElement(text="👍", action_id=ACTION_VOTE_UP, value=value),
+        ButtonElement(text="👎", action_id=ACTION_VOTE_DOWN, value=value),
+    ]
+
+
+def notice_message(text: str) -> Message:
+    """A short sentence of ours (no user text in it)."""
+    return Message(
+        text=escape(text), blocks=_dump([SectionBlock(text=MarkdownTextObject(text=escape(text)))])
+    )
+
+
+def sources_message(footnotes: tuple[Footnote, ...], source: str | None) -> Message:
+    """The sources of the passage last shown (a follow-up such as "링크 줘")."""
+    if source is None:
+        return notice_message(NO_PREVIOUS_TEXT)
+    lines = [_footnote_line(n) for n in footnotes] or [escape(NO_FOOTNOTES_TEXT)]
+    blocks: list[Block] = [
+        ContextBlock(elements=[MarkdownTextObject(text=escape(f"{SOURCES_TITLE} {source}"))]),
+        SectionBlock(text=MarkdownTextObject(text=_cut("\n".join(lines), SECTION_LIMIT))),
+    ]
+    urls = [u for n in footnotes for u in n.urls]
+    text = f"{SOURCES_TITLE} " + (" ".join(urls) if urls else source)
+    return Message(text=escape(_cut(text, TEXT_LIMIT)), blocks=_dump(blocks))

@@ -19,7 +19,6 @@ from slack_fake import (
 
 from bot.answer import Answer, Answerer
 from bot.config import Config
-from bot.dedupe import SeenEvents
 from bot.slack_app import SlackBot, build_app
 from bot.slack_render import ACTION_SHARE, _button_value
 
@@ -162,14 +161,3 @@ def test_mentions_outside_the_allowlist_are_ignored_but_dms_answered(
     time.sleep(0.3)
     bot.drain()
     assert [c.params["channel"] for c in fake.calls_to("chat.postMessage")] == ["CALLOWED"]
-
-
-def test_seen_events_forget_after_their_ttl_and_stay_bounded() -> None:
-    now = [0.0]
-    seen = SeenEvents(ttl_seconds=60, max_size=3, clock=lambda: now[0])
-    assert seen.first_time("a") and not seen.first_time("a")
-    now[0] = 61
-    assert seen.first_time("a")
-    for name in "bcdef":
-        seen.first_time(name)
-    assert len(seen) <= 3

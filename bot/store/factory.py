@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
 from bot.store.base import Policy
+from bot.store.records import QuestionRecord, Vote
 from bot.store.resilient import ResilientStore
-from bot.store.sql import SqlStore, database_url
+from bot.store.sql import SqlStore, database_url, describe
 
 DB_FILE = "bot.db"
 
@@ -33,7 +36,22 @@ def open_store(config: Config, default_cache_dir: Path) -> ResilientStore:
     return ResilientStore(SqlStore(url, policy_of(config))).start()
 
 
-def open_sql_store(config: Config, default_cache_dir: Path) -> SqlStore:
-    """The database itself, for ``report``: raises if it cannot be reached."""
+class StoreUnavailable(Exception):
+    """The database cannot be read; the message says which one, in Korean."""
+
+
+def read_log(
+    config: Config, default_cache_dir: Path, since: datetime
+) -> tuple[list[QuestionRecord], list[Vote]]:
+    """The question log and the votes since ``since``, read from the database itself."""
     url = database_url(config.database_url, sqlite_path(config, default_cache_dir))
-    return SqlStore(url, policy_of(config)).open()
+    store = SqlStore(url, policy_of(config))
+    try:
+        store.open()
+        return store.questions_since(since), store.votes_since(since)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreUnavailable(
+            f"저장소 {describe(url)}를 읽을 수 없습니다 ({exc.__class__.__name__})"
+        ) from None
+    finally:
+        store.close()

@@ -135,7 +135,9 @@ class SqlStore:
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         with self._engine.begin() as conn:
             applied = migrate(conn)
-            self._salt = conn.execute(select(meta.c.value).where(meta.c.key == "user_salt")).scalar()
+            self._salt = conn.execute(
+                select(meta.c.value).where(meta.c.key == "user_salt")
+            ).scalar()
         if applied:
             log.info("store: migrated %s to version %d", self.dialect, applied[-1])
         self.ready = True
@@ -240,9 +242,7 @@ class SqlStore:
                 .where(questions.c.asked_at >= since)
                 .order_by(questions.c.asked_at, questions.c.id)
             ).mappings()
-            return [
-                QuestionRecord(**{k: v for k, v in row.items() if k != "id"}) for row in rows
-            ]
+            return [QuestionRecord(**{k: v for k, v in row.items() if k != "id"}) for row in rows]
 
     def votes_since(self, since: datetime) -> list[Vote]:
         with self._engine.connect() as conn:
