@@ -559,6 +559,35 @@ def dm_message_body(
     return _event_callback(event, event_id)
 
 
+def channel_message_body(
+    text: str,
+    *,
+    channel: str = "C111",
+    thread_ts: str | None = None,
+    user: str = "U222",
+    channel_type: str = "channel",
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``message.channels`` (or ``message.groups``) body; ``thread_ts`` makes it a reply."""
+    ts = fresh_ts()
+    event: dict[str, Any] = {
+        "client_msg_id": str(uuid.uuid4()),
+        "type": "message",
+        "text": text,
+        "user": user,
+        "ts": ts,
+        "blocks": _rich_text_blocks(text),
+        "team": TEAM_ID,
+        "channel": channel,
+        "event_ts": ts,
+        "channel_type": channel_type,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = user
+    return _event_callback(event, event_id)
+
+
 def slash_command_fields(
     text: str,
     *,

@@ -34,7 +34,7 @@ HTTP_MANIFEST = DEPLOY / "slack-app-manifest.http.yaml"
 MANIFESTS = {"socket": SOCKET_MANIFEST, "http": HTTP_MANIFEST}
 
 COMMAND = "/icml2018"
-EVENTS = {"app_mention", "message.im"}
+EVENTS = {"app_mention", "message.im", "message.channels", "message.groups"}
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 APP_UID = 10001
@@ -49,9 +49,21 @@ METHOD_SCOPES: dict[str, str | None] = {
 # Web API methods the app calls (response_url posts need no scope).
 CALLED_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral")
 # Bot event -> scope required to subscribe to it.
-EVENT_SCOPES = {"app_mention": "app_mentions:read", "message.im": "im:history"}
+EVENT_SCOPES = {
+    "app_mention": "app_mentions:read",
+    "message.im": "im:history",
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
+}
 COMMAND_SCOPE = "commands"
-REQUIRED_SCOPES = {"app_mentions:read", "chat:write", "commands", "im:history"}
+REQUIRED_SCOPES = {
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "im:history",
+    "channels:history",
+    "groups:history",
+}
 
 # Keys the manifest schema (v1) allows at the levels these manifests use.
 MANIFEST_KEYS = {
@@ -320,7 +332,10 @@ def test_manifests_differ_only_in_transport() -> None:
 # -- manifests against the app's real listeners -------------------------------------------------
 
 # Bolt listens to the event type; the manifest names the ``message`` subscription by channel kind.
-MANIFEST_EVENT = {"app_mention": "app_mention", "message": "message.im"}
+MANIFEST_EVENT = {
+    "app_mention": {"app_mention"},
+    "message": {"message.im", "message.channels", "message.groups"},
+}
 
 
 def _dispatch_status(app: Any, body: str, secret: str) -> int:
@@ -339,6 +354,9 @@ def _event_body(manifest_event: str) -> str:
         body = app_mention_body("<@UBOT> 힐베르트 명언")
     elif manifest_event == "message.im":
         body = dm_message_body("힐베르트 명언")
+    elif manifest_event in ("message.channels", "message.groups"):
+        body = dm_message_body("힐베르트 명언", channel="C111")
+        body["event"].update(channel_type=manifest_event.split(".")[1][:-1], thread_ts="1.000001")
     else:
         body = app_mention_body("x")
         body["event"]["type"] = manifest_event.split(".")[0]
@@ -360,7 +378,8 @@ def test_manifests_match_app_listeners(mode: str, answerer: Any) -> None:
     declared_commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
 
-    assert {MANIFEST_EVENT[e] for e in slack_app.EVENTS} == declared_events
+    assert set().union(*(MANIFEST_EVENT[e] for e in slack_app.EVENTS)) == declared_events
+    assert set(slack_app.EVENT_SUBSCRIPTIONS) == declared_events
     assert declared_commands == {slack_app.COMMAND}
     assert {METHOD_SCOPES[m] for m in slack_app.WEB_API_METHODS} - {None} <= scopes
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
