@@ -101,9 +101,7 @@ def test_an_unmentioned_reply_in_the_bots_thread_is_answered_with_context(
     assert "https://" in blocks_text(links)
 
 
-def test_messages_outside_the_bots_threads_are_ignored(
-    bot: HttpBot, fake: FakeSlackWebAPI
-) -> None:
+def test_messages_outside_the_bots_threads_are_ignored(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
     strangers = [
         channel_message_body("그건 누가 발표했어?", thread_ts="1600000000.000100"),
         channel_message_body("ICML 2018은 어디서 열렸어?"),  # top level, no mention
@@ -254,3 +252,17 @@ def test_socket_mode_follows_up_in_the_bots_thread_only(
     server.send_envelope(socket_mode_envelope_for_event(sentinel))
     calls = api.wait_for("chat.postMessage", count=2, timeout=10)
     assert [c.params["channel"] for c in calls] == ["C111", "D111"]
+
+
+def test_socket_mode_answers_a_retry_whose_first_delivery_never_arrived(
+    socket_slack: tuple[FakeSlackWebAPI, FakeSocketModeServer], socket_bot: BotProcess
+) -> None:
+    api, server = socket_slack
+    api.reset()
+    body = app_mention_body(f"<@{BOT_USER_ID}> ICML 2018은 어디서 열렸어?", channel="C555")
+    server.send_envelope(socket_mode_envelope_for_event(body, retry_attempt=1))
+    api.wait_for("chat.postMessage", timeout=10)
+    server.send_envelope(socket_mode_envelope_for_event(body, retry_attempt=2))
+    server.send_envelope(socket_mode_envelope_for_event(dm_message_body("스톡홀름 ICML")))
+    calls = api.wait_for("chat.postMessage", count=2, timeout=10)
+    assert [c.params["channel"] for c in calls] == ["C555", "D111"]
