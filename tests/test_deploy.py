@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -621,7 +622,7 @@ def test_image_build_steps_in_a_fresh_venv(tmp_path: Path) -> None:
 
 def test_compose_runs_socket_mode_from_an_env_file() -> None:
     compose = load_yaml(DEPLOY / "docker-compose.yml")
-    (service,) = compose["services"].values()
+    service = compose["services"]["bot"]
     build = service["build"]
     assert build["context"] == ".."
     assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
@@ -630,6 +631,22 @@ def test_compose_runs_socket_mode_from_an_env_file() -> None:
     assert service["restart"] == "unless-stopped"
     assert service["stop_grace_period"] == "30s"
     assert "ports" not in service, "Socket Mode opens no port"
+    # The SQLite store lives on a volume at the image's BOT_DB folder (the root is read-only).
+    mounts = dict(v.split(":", 1) for v in service["volumes"])
+    assert Path(dockerfile_env()["BOT_DB"]).parent == Path(mounts["state"])
+    assert "state" in compose["volumes"]
+
+
+def test_compose_runs_postgres_beside_the_bot_for_replicas() -> None:
+    compose = load_yaml(DEPLOY / "docker-compose.yml")
+    postgres = compose["services"]["postgres"]
+    assert postgres["profiles"] == ["postgres"], "only when asked for (several bots)"
+    assert "ports" not in postgres, "not published on the host"
+    assert postgres["healthcheck"]["test"][1] == "pg_isready"
+    assert "postgres" in compose["volumes"]
+    assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    dependency = compose["services"]["bot"]["depends_on"]["postgres"]
+    assert dependency == {"condition": "service_healthy", "required": False}
 
 
 # -- env.example and README ---------------------------------------------------------------------
@@ -795,8 +812,18 @@ def test_k8s_secret_service_and_ingress_fit_the_deployment() -> None:
     secret = load_yaml(K8S / "secret.example.yaml")
     (source,) = container["envFrom"]
     assert source["secretRef"]["name"] == secret["metadata"]["name"]
-    assert set(secret["stringData"]) == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
+    assert set(secret["stringData"]) == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL"}
     assert secret["stringData"]["SLACK_BOT_TOKEN"].startswith("xoxb-your")
+    # The two replicas share one PostgreSQL: the one postgres.example.yaml runs beside them.
+    url = urlsplit(secret["stringData"]["DATABASE_URL"])
+    assert url.scheme == "postgresql"
+    service_doc, statefulset = yaml.safe_load_all((K8S / "postgres.example.yaml").read_text())
+    assert url.hostname == service_doc["metadata"]["name"]
+    assert url.port == service_doc["spec"]["ports"][0]["port"] == 5432
+    pg_env = {e["name"]: e for e in statefulset["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert url.username == pg_env["POSTGRES_USER"]["value"]
+    assert url.path.lstrip("/") == pg_env["POSTGRES_DB"]["value"]
+    assert statefulset["spec"]["selector"]["matchLabels"] == service_doc["spec"]["selector"]
 
     service = load_yaml(K8S / "service.yaml")
     labels = deployment()["spec"]["template"]["metadata"]["labels"]
@@ -824,8 +851,8 @@ def test_stop_budgets_cover_the_graceful_timeout() -> None:
     (timeout,) = unit_values(systemd_unit()["Service"], "TimeoutStopSec")
     assert int(timeout) > graceful
     compose = load_yaml(DEPLOY / "docker-compose.yml")
-    (service,) = compose["services"].values()
-    assert int(service["stop_grace_period"].removesuffix("s")) > graceful
+    for service in compose["services"].values():
+        assert int(service["stop_grace_period"].removesuffix("s")) > graceful
     pod = deployment()["spec"]["template"]["spec"]
     pre_stop = bot_container().get("lifecycle", {}).get("preStop", {}).get("exec", {})
     sleep = int(pre_stop["command"][-1]) if pre_stop else 0
