@@ -34,6 +34,10 @@ def test_environment_overrides_the_config_file(tmp_path: Path) -> None:
         ({"BOT_CANDIDATES": "0"}, "BOT_CANDIDATES"),
         ({"BOT_LOG_QUESTIONS": "maybe"}, "BOT_LOG_QUESTIONS"),
         ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL"),
+        ({"BOT_STORE_QUESTIONS": "sometimes"}, "BOT_STORE_QUESTIONS"),
+        ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS"),
+        ({"BOT_THREAD_TTL_HOURS": "a day"}, "BOT_THREAD_TTL_HOURS"),
     ],
 )
 def test_invalid_settings_name_the_variable(env: dict[str, str], names: str) -> None:
@@ -96,3 +100,26 @@ def test_yaml_is_only_ever_read_with_safe_load() -> None:
     for path in BOT_PY.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"yaml\.(load|unsafe_load|full_load)\(", text), path.name
+
+
+def test_store_settings_and_the_database_password_stays_secret(tmp_path: Path) -> None:
+    config = load_config(
+        {
+            "DATABASE_URL": "postgresql://bot:s3cret-pass@db:5432/icml2018",
+            "BOT_DB": str(tmp_path / "x.db"),
+            "BOT_STORE_QUESTIONS": "0",
+            "BOT_LOG_RETENTION_DAYS": "30",
+            "BOT_THREAD_TTL_HOURS": "6",
+        }
+    )
+    assert config.db_path == tmp_path / "x.db"
+    assert (config.store_questions, config.log_retention_days, config.thread_ttl_hours) == (
+        False,
+        30,
+        6,
+    )
+    assert "s3cret-pass" not in repr(config)
+    assert "s3cret-pass" in config.secrets, "redacted from logs, even alone"
+    defaults = load_config({})
+    assert (defaults.database_url, defaults.store_questions) == (None, True)
+    assert (defaults.log_retention_days, defaults.thread_ttl_hours) == (90, 24)

@@ -229,28 +229,44 @@ def socket_bot(
         assert proc.stop() == 0, proc.logs()
 
 
+def deliver(server: FakeSocketModeServer, body: dict, *, retry_attempt: int = 0) -> None:
+    """Send an event envelope and wait for its ack; like Slack, send it again (as a retry)
+    when no ack comes, e.g. because the client was just replacing its connection."""
+    for attempt in range(retry_attempt, retry_attempt + 3):
+        envelope = socket_mode_envelope_for_event(body, retry_attempt=attempt)
+        server.send_envelope(envelope, timeout=10)
+        try:
+            server.wait_for_ack(envelope["envelope_id"], timeout=5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"no ack for {body['event_id']} after 3 deliveries")
+
+
+def wait_posts(api: FakeSlackWebAPI, count: int, proc: BotProcess) -> list[RecordedCall]:
+    try:
+        return api.wait_for("chat.postMessage", count=count, timeout=15)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- bot log ---\n{proc.logs()}") from None
+
+
 def test_socket_mode_follows_up_in_the_bots_thread_only(
     socket_slack: tuple[FakeSlackWebAPI, FakeSocketModeServer], socket_bot: BotProcess
 ) -> None:
     api, server = socket_slack
     api.reset()
     mention = app_mention_body(f"<@{BOT_USER_ID}> {FIRST}")
-    server.send_envelope(socket_mode_envelope_for_event(mention))
-    api.wait_for("chat.postMessage", timeout=10)
+    deliver(server, mention)
+    wait_posts(api, 1, socket_bot)
     api.reset()
     thread = mention["event"]["ts"]
-    stranger = channel_message_body(FOLLOW_UP, thread_ts="1600000000.000300")
-    server.send_envelope(socket_mode_envelope_for_event(stranger))
-    reply = channel_message_body(FOLLOW_UP, thread_ts=thread)
-    envelope = socket_mode_envelope_for_event(reply)
-    server.send_envelope(envelope)
-    server.wait_for_ack(envelope["envelope_id"])
-    (answer,) = api.wait_for("chat.postMessage", timeout=10)
+    deliver(server, channel_message_body(FOLLOW_UP, thread_ts="1600000000.000300"))
+    deliver(server, channel_message_body(FOLLOW_UP, thread_ts=thread))
+    (answer,) = wait_posts(api, 1, socket_bot)
     assert answer.params["thread_ts"] == thread
     assert json.loads(button(answer, ACTION_VOTE_UP)["value"])["c"] == FIRST
-    sentinel = dm_message_body("스톡홀름 ICML")
-    server.send_envelope(socket_mode_envelope_for_event(sentinel))
-    calls = api.wait_for("chat.postMessage", count=2, timeout=10)
+    deliver(server, dm_message_body("스톡홀름 ICML"))  # the sentinel
+    calls = wait_posts(api, 2, socket_bot)
     assert [c.params["channel"] for c in calls] == ["C111", "D111"]
 
 
@@ -260,9 +276,9 @@ def test_socket_mode_answers_a_retry_whose_first_delivery_never_arrived(
     api, server = socket_slack
     api.reset()
     body = app_mention_body(f"<@{BOT_USER_ID}> ICML 2018은 어디서 열렸어?", channel="C555")
-    server.send_envelope(socket_mode_envelope_for_event(body, retry_attempt=1))
-    api.wait_for("chat.postMessage", timeout=10)
-    server.send_envelope(socket_mode_envelope_for_event(body, retry_attempt=2))
-    server.send_envelope(socket_mode_envelope_for_event(dm_message_body("스톡홀름 ICML")))
-    calls = api.wait_for("chat.postMessage", count=2, timeout=10)
+    deliver(server, body, retry_attempt=1)
+    wait_posts(api, 1, socket_bot)
+    deliver(server, body, retry_attempt=2)
+    deliver(server, dm_message_body("스톡홀름 ICML"))
+    calls = wait_posts(api, 2, socket_bot)
     assert [c.params["channel"] for c in calls] == ["C555", "D111"]
