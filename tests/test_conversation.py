@@ -14,7 +14,7 @@ import pytest
 
 from bot.answer import Answerer, clean_question
 from bot.conversation import CONTEXT, NEW, NEXT, SOURCES, Conversation, read_message
-from bot.tokenizer import Tokenizer
+from bot.search.tokenizer import Tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
 FIRST = "학습된 인덱스 구조 논문 알려줘"

@@ -23,6 +23,8 @@ from slack_fake import (
 from slack_process import APP_TOKEN, BOT_TOKEN, BotProcess, HttpBot, bot_env, event_json
 from slack_process import running_http_bot as running
 
+from bot.answer import Answerer
+from bot.messages import NO_FOOTNOTES_TEXT
 from bot.slack_render import ACTION_VOTE_DOWN, ACTION_VOTE_UP
 from bot.store.sql import SqlStore, database_url
 
@@ -80,7 +82,7 @@ def ask_in_channel(bot: HttpBot, fake: FakeSlackWebAPI, text: str) -> tuple[dict
 
 
 def test_an_unmentioned_reply_in_the_bots_thread_is_answered_with_context(
-    bot: HttpBot, fake: FakeSlackWebAPI
+    bot: HttpBot, fake: FakeSlackWebAPI, answerer: Answerer
 ) -> None:
     mention, first = ask_in_channel(bot, fake, FIRST)
     thread = mention["event"]["ts"]
@@ -98,7 +100,14 @@ def test_an_unmentioned_reply_in_the_bots_thread_is_answered_with_context(
     (links,) = posts_to(fake, 1)
     assert links.params["thread_ts"] == thread
     assert "출처" in links.params["text"]
-    assert "https://" in blocks_text(links)
+    # The footnotes of the passage the follow-up showed, whichever passage that was.
+    corpus = answerer.index.corpus
+    shown = next(p for p in corpus.passages if p.id == vote["p"])
+    urls = [u for note in corpus.footnotes_of(shown) for u in note.urls]
+    if urls:
+        assert all(u in blocks_text(links) for u in urls)
+    else:
+        assert NO_FOOTNOTES_TEXT in blocks_text(links) or corpus.footnotes_of(shown)
 
 
 def test_messages_outside_the_bots_threads_are_ignored(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
