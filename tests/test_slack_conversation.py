@@ -25,7 +25,7 @@ from slack_process import running_http_bot as running
 
 from bot.answer import Answerer
 from bot.messages import NO_FOOTNOTES_TEXT
-from bot.slack_render import ACTION_VOTE_DOWN, ACTION_VOTE_UP
+from bot.slack_render import ACTION_VOTE_DOWN, ACTION_VOTE_UP, escape
 from bot.store.sql import SqlStore, database_url
 
 FIRST = "학습된 인덱스 구조 논문 알려줘"
@@ -101,13 +101,14 @@ def test_an_unmentioned_reply_in_the_bots_thread_is_answered_with_context(
     assert links.params["thread_ts"] == thread
     assert "출처" in links.params["text"]
     # The footnotes of the passage the follow-up showed, whichever passage that was.
-    corpus = answerer.index.corpus
-    shown = next(p for p in corpus.passages if p.id == vote["p"])
-    urls = [u for note in corpus.footnotes_of(shown) for u in note.urls]
-    if urls:
-        assert all(u in blocks_text(links) for u in urls)
+    shown = answerer.answer(FOLLOW_UP, context=FIRST).results[0]
+    assert shown.passage_id == vote["p"]
+    sent = blocks_text(links)
+    if shown.footnotes:
+        assert all(u in sent for note in shown.footnotes for u in note.urls)
+        assert all(escape((note.text or "")[:20]) in sent for note in shown.footnotes)
     else:
-        assert NO_FOOTNOTES_TEXT in blocks_text(links) or corpus.footnotes_of(shown)
+        assert NO_FOOTNOTES_TEXT in sent
 
 
 def test_messages_outside_the_bots_threads_are_ignored(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
