@@ -251,11 +251,11 @@ class Handlers:
             return True  # unmentioned chatter in the thread: not for the bot
         thread_ts = event.get("thread_ts") or (event.get("ts") if kind == MENTION else None)
         message = error_message() if turn is None else turn_message(turn)
-        if not self._send(say, message, thread_ts=thread_ts):
-            return False
         if turn is not None and turn.state is not None and key:
+            # Before posting: a reply typed the moment the answer shows must find it. If the
+            # post fails, the event is released and Slack's retry answers (and saves) again.
             self.store.save_thread(key, turn.state)
-        return True
+        return self._send(say, message, thread_ts=thread_ts)
 
     def _send(self, say: Say, message: Message, *, thread_ts: str | None) -> bool:
         try:
