@@ -207,7 +207,8 @@ class Handlers:
             return  # bot messages, edits and deletions are not questions
         channel = event.get("channel")
         if kind != DM and not self.config.channel_allowed(channel):
-            log.info("%s ignored: channel not in BOT_ALLOWED_CHANNELS", kind)
+            what = "mention" if kind == MENTION else "thread reply"
+            log.info("%s ignored: channel not in BOT_ALLOWED_CHANNELS", what)
             return
         if kind not in (MENTION, DM) and not is_thread_reply_for_us(
             event, context.get("bot_user_id")
