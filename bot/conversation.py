@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from typing import Any, Protocol
 
 from bot.answer import Answer, Answerer, Result, clean_question
