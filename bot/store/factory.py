@@ -33,7 +33,11 @@ def open_store(config: Config, default_cache_dir: Path) -> ResilientStore:
     """The bot's store, connected and migrated; if the database is unreachable the bot
     starts anyway (a warning) and keeps trying."""
     url = database_url(config.database_url, sqlite_path(config, default_cache_dir))
-    return ResilientStore(SqlStore(url, policy_of(config))).start()
+    store = ResilientStore(SqlStore(url, policy_of(config))).start()
+    # No connection may cross a fork (gunicorn forks its worker after this, and again on
+    # SIGHUP): close the pooled ones now; each process opens its own on first use.
+    store.primary.close()
+    return store
 
 
 class StoreUnavailable(Exception):
