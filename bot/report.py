@@ -190,7 +190,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A plain-text table; numbers are right-aligned."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    right = [bool(rows) and isinstance(rows[0][i], int | float) for i in range(len(headers))]
+    right = [
+        bool(rows) and (isinstance(rows[0][i], int | float) or str(rows[0][i]).endswith("%"))
+        for i in range(len(headers))
+    ]
     lines = ["  ".join(_cell(h, w, r) for h, w, r in zip(headers, widths, right, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     lines += [
