@@ -50,16 +50,18 @@ def _answerer(args: argparse.Namespace, *, k: int = 3):  # -> Answerer
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.guide import Guide
     from bot.render_text import render
 
     answerer = _answerer(args, k=args.k)
+    guide = Guide.from_corpus(answerer.index.corpus)
 
     def emit(question: str) -> None:
         answer = answerer.answer(question)
         if args.json:
             print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
         else:
-            print(render(answer), flush=True)
+            print(render(answer, guide=guide), flush=True)
             if args.question is None:
                 print(flush=True)
 

@@ -26,7 +26,7 @@ URL_RE = re.compile(r"https?://[^\s<>()\"']+")
 FIGURE_REF_RE = re.compile(r"\[\s*그림\s*(\d+)\s*\]")
 
 _ARTICLE_KEYS = {"id", "title", "author", "source", "bio", "sections", "footnotes"}
-_SECTION_KEYS = {"id", "title", "passages"}
+_SECTION_KEYS = {"id", "title", "passages", "examples"}
 _PASSAGE_KEYS = {"id", "kind", "text"}
 _FOOTNOTE_KEYS = {"mark", "kind", "text", "missing"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -71,6 +71,8 @@ class Section:
     id: str
     title: str | None
     passages: tuple[Passage, ...]
+    # Questions a user might ask that this section answers (shown in help and App Home).
+    examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,18 @@ class _Reader:
             return str(value)
         return value
 
+    def examples(self, raw: Any, where: str) -> tuple[str, ...]:
+        """A section's example questions: an optional list of non-empty strings."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not all(isinstance(q, str) and q.strip() for q in raw):
+            self.problem(where, "'examples'는 비어 있지 않은 질문 문자열의 목록이어야 합니다")
+            return ()
+        questions = tuple(q.strip() for q in raw)
+        if len(set(questions)) != len(questions):
+            self.problem(where, "'examples'에 같은 질문이 두 번 있습니다")
+        return questions
+
     def footnotes(self, raw: Any, article_id: str) -> dict[str, Footnote]:
         notes: dict[str, Footnote] = {}
         if not isinstance(raw, list):
@@ -305,7 +319,8 @@ class _Reader:
                 self.problem(sid, "'passages'는 비어 있지 않은 목록이어야 합니다")
                 raw_passages = []
             passages = [self.passage(p, aid, (sid, stitle), "body") for p in raw_passages]
-            sections.append(Section(sid, stitle, tuple(p for p in passages if p)))
+            examples = self.examples(sd.get("examples"), sid)
+            sections.append(Section(sid, stitle, tuple(p for p in passages if p), examples))
         footnotes = self.footnotes(d.get("footnotes"), aid)
         if bio is None:
             return None

@@ -1,76 +1,104 @@
-"""Plain-text rendering of an Answer (console and ``ask`` without ``--json``).
+"""Plain-text rendering (console and ``ask`` without ``--json``).
 
-It shows what Slack shows, in the same order: where the passage comes from,
-the quote with matched terms emphasised, its footnote links, other candidates.
+It formats what ``bot.display`` decides, in the order Slack shows it: where the
+passage comes from, the quote with matched words emphasised, its footnotes,
+the other passages that answer too.
 """
 
 from __future__ import annotations
 
-from bot.answer import Answer, Result
-from bot.conversation import NEXT, SOURCES, Turn, candidates
-from bot.highlight import mark
+from bot.answer import Answer
+from bot.conversation import NEXT, SOURCES, Turn
+from bot.display import NoteView, ParagraphView, Shown, footnotes_for, show
+from bot.guide import Guide
+from bot.highlight import STRONG, Run
 from bot.messages import (
     CONTEXT_NOTE,
-    HELP_TEXT,
-    MISSING_FOOTNOTE,
     NEXT_NOTE,
-    NO_ANSWER_TEXT,
     NO_FOOTNOTES_TEXT,
     NO_MORE_TEXT,
     NO_PREVIOUS_TEXT,
     OTHER_PASSAGES_TITLE,
+    RELATED_NOTE,
+    RELATED_TITLE,
     SOURCES_TITLE,
     TRUNCATED_NOTE,
-    source_line,
-    teaser,
+    help_text,
+    missing_footnotes,
+    no_answer_text,
 )
 
+Bold = tuple[str, str]
 
-def render_result(result: Result, *, bold: tuple[str, str] = ("*", "*")) -> list[str]:
-    lines = [source_line(result)]
-    quote = mark(
-        result.quote, result.highlights, plain=lambda s: s, strong=lambda s: bold[0] + s + bold[1]
-    )
-    lines += ["> " + line for line in quote.splitlines()]
-    for note in result.footnotes:
-        lines.append(f"  {note.mark} {note.display or f'({MISSING_FOOTNOTE})'}")
+
+def format_runs(runs: tuple[Run, ...], bold: Bold) -> str:
+    """Strong runs wrapped in ``bold``; footnote marks as the article prints them (*5, [5])."""
+    return "".join(bold[0] + r.text + bold[1] if r.style == STRONG else r.text for r in runs)
+
+
+def _notes(view: Shown | ParagraphView) -> list[str]:
+    return _note_lines(view.notes, view.missing)
+
+
+def _note_lines(notes: tuple[NoteView, ...], missing: tuple[str, ...]) -> list[str]:
+    lines = [f"  {note.mark} {note.text}" for note in notes]
+    if missing:
+        lines.append(f"  ({missing_footnotes(missing)})")
     return lines
 
 
-def render(answer: Answer, *, bold: tuple[str, str] = ("*", "*")) -> str:
+def render_shown(shown: Shown, *, bold: Bold = ("*", "*")) -> list[str]:
     lines: list[str] = []
-    if answer.truncated:
-        lines.append(TRUNCATED_NOTE)
-    if answer.status == "help":
-        lines.append(HELP_TEXT)
-    elif answer.status == "no_answer":
-        lines.append(NO_ANSWER_TEXT)
-    else:
-        first, others = answer.results[0], answer.others
-        lines += render_result(first, bold=bold)
-        if others:
-            lines.append("")
-            lines.append(OTHER_PASSAGES_TITLE)
-            lines += [f"  · {source_line(r)} — {teaser(r)}" for r in others[:2]]
+    if shown.uncertain:
+        lines += [f"[{RELATED_TITLE}] {RELATED_NOTE}"]
+    lines.append(shown.source)
+    lines += ["> " + line for line in format_runs(shown.quote, bold).splitlines()]
+    lines += _notes(shown)
+    if shown.teasers:
+        lines += ["", f"{OTHER_PASSAGES_TITLE}:"]
+        lines += [f"  · {t.label} · {t.words}" for t in shown.teasers]
+    return lines
+
+
+def render_paragraph(view: ParagraphView, *, bold: Bold = ("*", "*")) -> str:
+    lines = [f"{view.source} ({view.number}/{view.of})"]
+    lines += format_runs(view.runs, bold).splitlines()
+    lines += _notes(view)
     return "\n".join(lines)
 
 
-def render_turn(turn: Turn, *, bold: tuple[str, str] = ("*", "*")) -> str:
+def render(answer: Answer, *, guide: Guide, bold: Bold = ("*", "*")) -> str:
+    lines: list[str] = []
+    if answer.truncated:
+        lines.append(TRUNCATED_NOTE)
+    shown = show(answer)
+    if answer.status == "help":
+        lines.append(help_text(guide))
+    elif shown is None:
+        lines.append(no_answer_text(guide))
+    else:
+        lines += render_shown(shown, bold=bold)
+    return "\n".join(lines)
+
+
+def render_turn(turn: Turn, *, guide: Guide, bold: Bold = ("*", "*")) -> str:
     """A conversation turn (console): a follow-up shows what it followed."""
     if turn.kind == SOURCES:
         if turn.source is None:
             return NO_PREVIOUS_TEXT
-        lines = [SOURCES_TITLE, turn.source]
-        lines += [f"  {n.mark} {n.display or f'({MISSING_FOOTNOTE})'}" for n in turn.footnotes]
+        notes, missing = footnotes_for(turn.footnotes, "", every=True)
+        lines = [SOURCES_TITLE, turn.source, *_note_lines(notes, missing)]
         if not turn.footnotes:
             lines.append(NO_FOOTNOTES_TEXT)
         return "\n".join(lines)
     if turn.answer is None:
         return NO_MORE_TEXT
     if turn.kind == NEXT:
-        shown = candidates(turn.answer)[turn.position]
-        return "\n".join([NEXT_NOTE.format(n=turn.position + 1), *render_result(shown, bold=bold)])
-    text = render(turn.answer, bold=bold)
+        shown = show(turn.answer, turn.position)
+        if shown is None:
+            return NO_MORE_TEXT
+        return "\n".join([NEXT_NOTE.format(n=turn.position + 1), *render_shown(shown, bold=bold)])
+    text = render(turn.answer, guide=guide, bold=bold)
     if turn.context and turn.answer.status not in ("help", "no_answer"):
         text = CONTEXT_NOTE.format(topic=turn.context) + "\n" + text
     return text

@@ -25,20 +25,29 @@ from bot import feedback
 from bot.answer import Answer, Answerer, clean_question
 from bot.config import Config
 from bot.conversation import NEW, SOURCES, Conversation, Turn, candidates
+from bot.corpus import Corpus
+from bot.display import paragraph, show
+from bot.guide import Guide
 from bot.messages import FEEDBACK_NEXT, FEEDBACK_NO_NEXT, FEEDBACK_THANKS, NO_MORE_TEXT
 from bot.reload import LiveAnswerer
 from bot.slack_render import (
+    ACTION_FOLLOWING_PARAGRAPH,
+    ACTION_FULL,
     ACTION_NEXT,
+    ACTION_PREVIOUS_PARAGRAPH,
     ACTION_SHARE,
     ACTION_VOTE_DOWN,
     ACTION_VOTE_UP,
     Message,
     answer_message,
     error_message,
-    help_message,
+    home_view,
     notice_message,
+    paragraph_message,
     parse_button_value,
+    parse_passage_value,
     sources_message,
+    unescape,
 )
 from bot.slack_threads import (
     DM,
@@ -55,12 +64,20 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/icml2018"
 # "message" arrives as message.im (DMs) and message.channels/.groups (thread follow-ups).
-EVENTS = ("app_mention", "message")
-EVENT_SUBSCRIPTIONS = SUBSCRIPTIONS  # what the app manifests subscribe to
-ACTIONS = (ACTION_SHARE, ACTION_NEXT, ACTION_VOTE_UP, ACTION_VOTE_DOWN)
+HOME_EVENT = "app_home_opened"  # the user opened the bot's Home tab
+EVENTS = ("app_mention", "message", HOME_EVENT)
+EVENT_SUBSCRIPTIONS = (*SUBSCRIPTIONS, HOME_EVENT)  # what the app manifests subscribe to
+ACTIONS = (
+    ACTION_SHARE,
+    ACTION_NEXT,
+    ACTION_VOTE_UP,
+    ACTION_VOTE_DOWN,
+    ACTION_FULL,
+    ACTION_PREVIOUS_PARAGRAPH,
+    ACTION_FOLLOWING_PARAGRAPH,
+)
 # Web API methods the listeners call (the app manifest's scopes must cover them).
-WEB_API_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral")
-HELP_WORDS = {"", "help", "도움말", "도움", "사용법", "?"}
+WEB_API_METHODS = ("auth.test", "chat.postMessage", "views.publish")
 LISTENER_THREADS = 16
 SHARE_FAILED = (
     "채널에 공유하지 못했어요. "
@@ -113,6 +130,18 @@ class Handlers:
         self.conversation = Conversation(answerer, k=config.candidates)
 
     # -- shared -----------------------------------------------------------------
+
+    def _corpus(self) -> Corpus:
+        """The corpus being served now (a reload may have swapped it)."""
+        answerer = (
+            self.answerer.current if isinstance(self.answerer, LiveAnswerer) else self.answerer
+        )
+        return answerer.index.corpus
+
+    @property
+    def guide(self) -> Guide:
+        """What the served corpus holds, for help, no-answer and App Home (cheap to build)."""
+        return Guide.from_corpus(self._corpus())
 
     def _answer(self, question: str, *, event: str, channel_type: str) -> Answer | None:
         started = time.perf_counter()
@@ -246,12 +275,15 @@ class Handlers:
         channel_type = event.get("channel_type") or "channel"
         event_name = kind if kind in (MENTION, DM) else "thread"
         turn = self._turn(
-            event.get("text") or "", previous, event=event_name, channel_type=channel_type
+            unescape(event.get("text") or ""),  # Slack sends a typed "<" as "&lt;"
+            previous,
+            event=event_name,
+            channel_type=channel_type,
         )
         if turn is not None and event_name == "thread" and turn.status in ("help", "no_answer"):
             return True  # unmentioned chatter in the thread: not for the bot
         thread_ts = event.get("thread_ts") or (event.get("ts") if kind == MENTION else None)
-        message = error_message() if turn is None else turn_message(turn)
+        message = error_message() if turn is None else turn_message(turn, self.guide)
         if turn is not None and turn.state is not None and key:
             # Before posting: a reply typed the moment the answer shows must find it. If the
             # post fails, the event is released and Slack's retry answers (and saves) again.
@@ -273,10 +305,7 @@ class Handlers:
 
     def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
-        text = (command.get("text") or "").strip()
-        if text.lower() in HELP_WORDS:
-            self._respond(respond, help_message(), response_type="ephemeral")
-            return
+        text = unescape(command.get("text") or "").strip()  # help or not: the answerer decides
         started = time.perf_counter()
         answer = self._answer(
             text, event="slash_command", channel_type=_channel_type(command.get("channel_id"))
@@ -286,7 +315,11 @@ class Handlers:
             self._log_question(
                 text, answer.status, transport="slash_command", started=started, turn=turn
             )
-        message = error_message() if answer is None else answer_message(answer, shareable=True)
+        message = (
+            error_message()
+            if answer is None
+            else answer_message(answer, guide=self.guide, shareable=answer.status != "help")
+        )
         self._respond(respond, message, response_type="ephemeral")
 
     @staticmethod
@@ -326,7 +359,7 @@ class Handlers:
             )
             return
         user = (body.get("user") or {}).get("id")
-        message = answer_message(answer, position=position, shared_by=user)
+        message = answer_message(answer, guide=self.guide, position=position, shared_by=user)
         try:
             client.chat_postMessage(channel=channel, **message.as_kwargs(), unfurl_links=False)
         except SlackApiError as exc:
@@ -351,9 +384,60 @@ class Handlers:
         answer = self._answer(question, event="next_passage", channel_type="button")
         if answer is None:
             return
+        message = answer_message(answer, guide=self.guide, position=position, shareable=True)
+        self._reply_privately(body, respond, message, replace_own=True)
+
+    @staticmethod
+    def _reply_privately(
+        body: dict[str, Any], respond: Respond, message: Message, *, replace_own: bool
+    ) -> None:
+        """Show ``message`` to the clicker only. A public answer is never rewritten for the
+        others in the channel: the clicker gets a new ephemeral message; on their own
+        ephemeral message (a slash-command answer, a paragraph view) ``replace_own`` replaces
+        it in place."""
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        message = answer_message(answer, position=position, shareable=ephemeral)
-        self._respond(respond, message, replace_original=True)
+        if ephemeral and replace_own:
+            Handlers._respond(respond, message, replace_original=True)
+        else:
+            Handlers._respond(respond, message, response_type="ephemeral", replace_original=False)
+
+    def on_full(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """The "전체 문단" button: the whole paragraph of the shown passage, its quote bold."""
+        ack()
+        parsed = parse_button_value(action.get("value") or "")
+        if parsed is None:
+            return
+        question, position = parsed
+        answer = self._answer(question, event="full_paragraph", channel_type="button")
+        shown = show(answer, position) if answer is not None else None
+        if shown is None:
+            return
+        view = paragraph(self._corpus(), shown.result.passage_id, shown.quote_text)
+        if view is not None:
+            self._reply_privately(body, respond, paragraph_message(view), replace_own=False)
+
+    def on_paragraph(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """The "앞 문단" / "뒤 문단" buttons: the neighbouring paragraph of the same section."""
+        ack()
+        passage_id = parse_passage_value(action.get("value") or "")
+        view = paragraph(self._corpus(), passage_id) if passage_id else None
+        if view is not None:
+            self._reply_privately(body, respond, paragraph_message(view), replace_own=True)
+
+    # -- App Home ------------------------------------------------------------------------
+
+    def on_home(self, event: dict[str, Any], client: WebClient) -> None:
+        """The Home tab: what the bot knows and how to ask, published for the opener."""
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        try:
+            client.views_publish(user_id=event["user"], view=home_view(self.guide))
+        except SlackApiError as exc:
+            log.error("views.publish failed: %s", exc.response.get("error"))
 
     def on_vote(
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
@@ -405,18 +489,18 @@ class Handlers:
         following = item.position + 1
         if following >= len(candidates(answer)):
             return notice_message(FEEDBACK_NO_NEXT)
-        message = answer_message(answer, position=following, context=item.context)
+        message = answer_message(answer, guide=self.guide, position=following, context=item.context)
         intro = {"type": "section", "text": {"type": "mrkdwn", "text": FEEDBACK_NEXT}}
         return Message(text=f"{FEEDBACK_NEXT} {message.text}", blocks=[intro, *message.blocks])
 
 
-def turn_message(turn: Turn) -> Message:
+def turn_message(turn: Turn, guide: Guide) -> Message:
     """A conversation turn as a Slack message."""
     if turn.kind == SOURCES:
         return sources_message(turn.footnotes, turn.source)
     if turn.answer is None:
         return notice_message(NO_MORE_TEXT)
-    return answer_message(turn.answer, position=turn.position, context=turn.context)
+    return answer_message(turn.answer, guide=guide, position=turn.position, context=turn.context)
 
 
 def _channel_type(channel_id: str | None) -> str:
@@ -449,12 +533,17 @@ def build_app(
         store = MemoryStore(policy_of(config))
     handlers = Handlers(answerer, config, store)
     for event in EVENTS:
-        app.event(event)(handlers.on_event)
+        if event != HOME_EVENT:
+            app.event(event)(handlers.on_event)
+    app.event(HOME_EVENT)(handlers.on_home)
     app.command(COMMAND)(handlers.on_command)
     app.action(ACTION_SHARE)(handlers.on_share)
     app.action(ACTION_NEXT)(handlers.on_next)
     app.action(ACTION_VOTE_UP)(handlers.on_vote)
     app.action(ACTION_VOTE_DOWN)(handlers.on_vote)
+    app.action(ACTION_FULL)(handlers.on_full)
+    app.action(ACTION_PREVIOUS_PARAGRAPH)(handlers.on_paragraph)
+    app.action(ACTION_FOLLOWING_PARAGRAPH)(handlers.on_paragraph)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

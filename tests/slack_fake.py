@@ -25,6 +25,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -48,6 +49,7 @@ PROXY_ENV_VARS = (
 )
 
 # Parameters that Slack accepts as JSON-encoded strings in form posts.
+SENTINEL_CHANNEL = "DSENTINEL"  # where ``unexpected_calls`` has the bot answer its sentinel
 _JSON_STRING_PARAMS = ("blocks", "attachments", "metadata", "view", "user_auth_blocks")
 _LOOPBACK = "127.0.0.1"
 _ts_counter = itertools.count(1)
@@ -184,6 +186,37 @@ class FakeSlackWebAPI:
                     f"{len(matching())}; calls so far: {[c.method for c in self._calls]}"
                 )
             return matching()
+
+    def unexpected_calls(
+        self,
+        send_sentinel: Callable[[str], object],
+        unexpected: Callable[[RecordedCall], bool],
+        *,
+        channel: str = SENTINEL_CHANNEL,
+        timeout: float = 10.0,
+    ) -> list[RecordedCall]:
+        """The ``unexpected`` calls received, checked without sleeping a fixed time.
+
+        ``send_sentinel(channel)`` makes the bot answer in ``channel`` (e.g. a DM question);
+        once that answer arrives, the fake keeps watching for as long again as the sentinel
+        took (requests sent before it have had their turn by then) and returns as soon as
+        an ``unexpected`` call shows up, or the empty list at that deadline.
+        """
+
+        def is_sentinel(call: RecordedCall) -> bool:
+            return call.method == "chat.postMessage" and call.params.get("channel") == channel
+
+        def found() -> list[RecordedCall]:
+            return [c for c in self._calls if not is_sentinel(c) and unexpected(c)]
+
+        started = time.monotonic()
+        send_sentinel(channel)
+        with self._cond:
+            if not self._cond.wait_for(lambda: any(map(is_sentinel, self._calls)), timeout):
+                raise AssertionError(f"the sentinel was not answered within {timeout}s")
+            took = time.monotonic() - started
+            self._cond.wait_for(found, max(took, 0.2))
+            return found()
 
     # --- behaviour control ----------------------------------------------------------------
 
@@ -585,6 +618,21 @@ def channel_message_body(
     if thread_ts:
         event["thread_ts"] = thread_ts
         event["parent_user_id"] = user
+    return _event_callback(event, event_id)
+
+
+def app_home_opened_body(
+    *, user: str = "U222", tab: str = "home", event_id: str | None = None
+) -> dict[str, Any]:
+    """An Events API ``app_home_opened`` body (the user opened the app's Home or Messages tab)."""
+    ts = fresh_ts()
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D111",
+        "tab": tab,
+        "event_ts": ts,
+    }
     return _event_callback(event, event_id)
 
 

@@ -23,7 +23,8 @@ import pytest
 from bot.answer import Answerer
 from bot.cli import main
 from bot.console import BANNER, run_console
-from bot.messages import HELP_TEXT, NO_ANSWER_TEXT
+from bot.guide import Guide
+from bot.messages import help_text, no_answer_text
 
 REPO = Path(__file__).resolve().parents[1]
 STOCKHOLM_Q = "ICML 2018은 며칠 동안 개최됐어?"
@@ -228,16 +229,18 @@ def test_ask_text_shows_footnote_links_and_missing_ones(answerer: Answerer, caps
     assert main(["ask", "-k", "1", "Riemannian optimization"]) == 0
     out = capsys.readouterr().out
     assert "딥러닝의 표현 학습" in out
-    assert "*16 (원문에 각주 내용이 실려 있지 않습니다)" in out
+    assert "(각주 16, 17: 원문에 실려 있지 않음)" in out
+    assert out.count("원문에 실려 있지 않음") == 1
     assert main(["ask", "ICML 일정표 링크"]) == 0
     assert "https://icml.cc/Conferences/2018/Schedule" in capsys.readouterr().out
 
 
 def test_ask_text_no_answer_and_help(answerer: Answerer, capsys) -> None:
+    guide = Guide.from_corpus(answerer.index.corpus)
     assert main(["ask", "자바스크립트 배열 중복 제거"]) == 0
-    assert capsys.readouterr().out.strip() == NO_ANSWER_TEXT
+    assert capsys.readouterr().out.strip() == no_answer_text(guide)
     assert main(["ask", "도와줘"]) == 0
-    assert capsys.readouterr().out.strip() == HELP_TEXT
+    assert capsys.readouterr().out.strip() == help_text(guide)
 
 
 # --- other commands ------------------------------------------------------------------
@@ -284,8 +287,9 @@ def test_console_answers_each_line_until_end_of_input(answerer: Answerer) -> Non
     assert out.startswith(BANNER)
     assert "「2018 ICML을 통해 살펴보는 AI 연구 동향」 · 박찬연" in out
     assert "7월 10일부터 15일까지" in out.replace("*", "")
-    assert out.count(HELP_TEXT) == 2  # the empty line and :help
-    assert NO_ANSWER_TEXT in out
+    guide = Guide.from_corpus(answerer.index.corpus)
+    assert out.count(help_text(guide)) == 2  # the empty line and :help
+    assert no_answer_text(guide) in out
 
 
 def test_console_quit_stops_reading(answerer: Answerer) -> None:

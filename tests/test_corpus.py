@@ -443,3 +443,31 @@ def test_captions_and_pull_quotes_are_caption_passages(real: Corpus) -> None:
     assert [p.section_id for p in captions if "Stop Sign" in p.text] == ["security"]
     kinds = {p.kind for p in real.article("math-ai").passages}
     assert {"note", "quote", "caption"} <= kinds
+
+
+# --- example questions per section ---------------------------------------------------------
+
+
+def test_sections_carry_their_example_questions(write_corpus) -> None:
+    text = GOOD.replace(
+        "  title: 둘째 절\n", "  title: 둘째 절\n      examples: ['둘째 절에는 뭐가 있어?']\n"
+    )
+    assert text != GOOD
+    article = load_corpus(write_corpus({"alpha.yaml": text})).article("alpha")
+    assert [s.examples for s in article.sections] == [(), ("둘째 절에는 뭐가 있어?",)]
+
+
+@pytest.mark.parametrize(
+    "examples", ["'질문 하나'", "['']", "[1, 2]", "['같은 질문', '같은 질문']"], ids=str
+)
+def test_bad_examples_are_errors(write_corpus, examples: str) -> None:
+    text = GOOD.replace("  title: 둘째 절\n", f"  title: 둘째 절\n      examples: {examples}\n")
+    problem = _one_error(write_corpus({"alpha.yaml": text}))
+    assert problem.where == "second"
+    assert "examples" in problem.message
+
+
+def test_every_section_of_the_real_corpus_has_examples() -> None:
+    for article in load_corpus(CORPUS_DIR).articles:
+        for section in article.sections:
+            assert len(section.examples) >= 2, (article.id, section.id)

@@ -35,7 +35,7 @@ HTTP_MANIFEST = DEPLOY / "slack-app-manifest.http.yaml"
 MANIFESTS = {"socket": SOCKET_MANIFEST, "http": HTTP_MANIFEST}
 
 COMMAND = "/icml2018"
-EVENTS = {"app_mention", "message.im", "message.channels", "message.groups"}
+EVENTS = {"app_mention", "message.im", "message.channels", "message.groups", "app_home_opened"}
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 APP_UID = 10001
@@ -45,16 +45,18 @@ MEASURED_PEAK_MIB = 400  # peak RSS of one process (Kiwi + index), measured
 METHOD_SCOPES: dict[str, str | None] = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "views.publish": None,
     "auth.test": None,
 }
 # Web API methods the app calls (response_url posts need no scope).
-CALLED_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral")
+CALLED_METHODS = ("auth.test", "chat.postMessage", "views.publish")
 # Bot event -> scope required to subscribe to it.
 EVENT_SCOPES = {
     "app_mention": "app_mentions:read",
     "message.im": "im:history",
     "message.channels": "channels:history",
     "message.groups": "groups:history",
+    "app_home_opened": None,
 }
 COMMAND_SCOPE = "commands"
 REQUIRED_SCOPES = {
@@ -289,7 +291,7 @@ def test_manifest_scopes_are_exactly_what_the_app_needs(manifest: dict[str, Any]
     for_methods = {METHOD_SCOPES[m] for m in CALLED_METHODS} - {None}
     for_events = {
         EVENT_SCOPES[e] for e in manifest["settings"]["event_subscriptions"]["bot_events"]
-    }
+    } - {None}
     for_commands = {COMMAND_SCOPE} if slash_commands(manifest) else set()
     assert scopes == for_methods | for_events | for_commands
     assert "user" not in manifest["oauth_config"]["scopes"], "the bot needs no user token"
@@ -336,6 +338,7 @@ def test_manifests_differ_only_in_transport() -> None:
 MANIFEST_EVENT = {
     "app_mention": {"app_mention"},
     "message": {"message.im", "message.channels", "message.groups"},
+    "app_home_opened": {"app_home_opened"},
 }
 
 
@@ -383,6 +386,8 @@ def test_manifests_match_app_listeners(mode: str, answerer: Any) -> None:
     assert set(slack_app.EVENT_SUBSCRIPTIONS) == declared_events
     assert declared_commands == {slack_app.COMMAND}
     assert {METHOD_SCOPES[m] for m in slack_app.WEB_API_METHODS} - {None} <= scopes
+    assert set(slack_app.WEB_API_METHODS) == set(CALLED_METHODS)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
 
     secret = "manifest-test-secret"

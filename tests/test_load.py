@@ -13,7 +13,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from slack_fake import FakeSlackWebAPI, app_mention_body, sign_request, slash_command_form
+from slack_fake import (
+    FakeSlackWebAPI,
+    app_mention_body,
+    dm_message_body,
+    sign_request,
+    slash_command_form,
+)
 from slack_process import SIGNING_SECRET, running_http_bot
 
 QUESTIONS = [
@@ -76,12 +82,22 @@ def test_mixed_load_is_acked_fast_and_answered_once(
         mentions = total // 2
         posts = fake.wait_for("chat.postMessage", count=mentions, timeout=60)
         replies = fake.wait_for("response_url", count=total - mentions, timeout=60)
-        time.sleep(0.5)
+        known = {id(c) for c in posts + replies}
+
+        def sentinel(channel: str) -> object:
+            body = json.dumps(dm_message_body("힐베르트 명언", channel=channel), ensure_ascii=False)
+            return bot.post(body)
+
+        extra = fake.unexpected_calls(
+            sentinel,
+            lambda c: c.method in ("chat.postMessage", "response_url") and id(c) not in known,
+        )
+        assert extra == [], "a request was answered twice"
         assert Counter(statuses) == {200: total}
         assert max(latencies) < 3.0
-        threads_answered = Counter(c.params["thread_ts"] for c in fake.calls_to("chat.postMessage"))
+        threads_answered = Counter(c.params["thread_ts"] for c in posts)
         assert len(threads_answered) == mentions and set(threads_answered.values()) == {1}
-        assert len(fake.calls_to("chat.postMessage")) == len(posts) == mentions
+        assert len(posts) == mentions
         paths = Counter(c.path for c in fake.calls_to("response_url"))
         assert len(paths) == len(replies) == total - mentions
         print(

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.answer import MAX_QUESTION_CHARS, Answerer
+from bot.guide import Guide
 from bot.render_text import render
 from bot.slack_render import SECTION_LIMIT, answer_message
 
@@ -32,6 +33,12 @@ ODD_INPUTS = [
     "'; DROP TABLE passages; --",
     "<!channel> <!here> <!everyone> <@U123> <#C123|general> <!subteam^S1|@team>",
 ]
+
+
+def _guide(answerer: Answerer) -> Guide:
+    return Guide.from_corpus(answerer.index.corpus)
+
+
 FORBIDDEN = ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C123", "<!subteam", "<script>")
 
 
@@ -50,7 +57,7 @@ def check_blocks(blocks: list[dict]) -> None:
 def test_odd_input_gets_a_clear_reply_quickly(answerer: Answerer, text: str) -> None:
     started = time.perf_counter()
     answer = answerer.answer(text)
-    message = answer_message(answer, shareable=True)
+    message = answer_message(answer, guide=_guide(answerer), shareable=True)
     assert time.perf_counter() - started < 1.0
     assert answer.status in ("answer", "related", "no_answer", "help")
     check_blocks(message.blocks)
@@ -58,7 +65,7 @@ def test_odd_input_gets_a_clear_reply_quickly(answerer: Answerer, text: str) -> 
     for token in FORBIDDEN:
         assert token not in sent
     assert "<https://evil.example" not in sent
-    assert render(answer)
+    assert render(answer, guide=_guide(answerer))
 
 
 def test_empty_punctuation_emoji_and_jamo_get_help(answerer: Answerer) -> None:
@@ -70,7 +77,9 @@ def test_a_very_long_message_is_cut_and_says_so(answerer: Answerer) -> None:
     answer = answerer.answer("강화 학습이 가장 많이 채택됐어? " * 2000)
     assert answer.truncated
     assert answer.status == "answer"
-    assert "앞부분만" in json.dumps(answer_message(answer).blocks, ensure_ascii=False)
+    assert "앞부분만" in json.dumps(
+        answer_message(answer, guide=_guide(answerer)).blocks, ensure_ascii=False
+    )
     assert MAX_QUESTION_CHARS < 40_000
 
 
@@ -88,7 +97,7 @@ def test_any_unicode_gives_a_valid_answer_and_block_kit(answerer: Answerer, text
     answer = answerer.answer(text)
     assert answer.status in ("answer", "related", "no_answer", "help")
     assert (answer.status in ("answer", "related")) == bool(answer.results)
-    message = answer_message(answer, shareable=True)
+    message = answer_message(answer, guide=_guide(answerer), shareable=True)
     check_blocks(message.blocks)
     assert len(message.text) <= 3000
     json.dumps(answer.as_dict(), ensure_ascii=False)
@@ -119,7 +128,9 @@ def test_any_unicode_gives_a_valid_answer_and_block_kit(answerer: Answerer, text
     )
 )
 def test_markup_and_mentions_never_leak(answerer: Answerer, parts: list[str]) -> None:
-    message = answer_message(answerer.answer("".join(parts)), shareable=True)
+    message = answer_message(
+        answerer.answer("".join(parts)), guide=_guide(answerer), shareable=True
+    )
     sent = json.dumps(message.blocks, ensure_ascii=False)
     for token in ("<!channel>", "<!here>", "<@U1>"):
         assert token not in sent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,9 +49,17 @@ def _blocks_text(call: RecordedCall) -> str:
     return json.dumps(call.params.get("blocks"), ensure_ascii=False)
 
 
-def _settle() -> None:
-    """Give the bot time to (wrongly) post something we expect it not to post."""
-    time.sleep(0.5)
+def _sentinel(bot: HttpBot) -> Callable[[str], object]:
+    """A DM question the bot answers in the given channel (see ``unexpected_calls``)."""
+    return lambda channel: bot.post(event_json(dm_message_body("힐베르트 명언", channel=channel)))
+
+
+def _posted(call: RecordedCall) -> bool:
+    return call.method in ("chat.postMessage", "response_url", "chat.update")
+
+
+def _any_call(call: RecordedCall) -> bool:
+    return call.method != "auth.test"  # Bolt may check its token on the sentinel's behalf
 
 
 def test_healthz(bot: HttpBot) -> None:
@@ -114,8 +122,7 @@ def test_bot_messages_edits_and_deletions_are_ignored(
     bot: HttpBot, fake: FakeSlackWebAPI, body: dict
 ) -> None:
     assert bot.post(event_json(body))[0] == 200
-    _settle()
-    assert fake.calls_to("chat.postMessage") == []
+    assert fake.unexpected_calls(_sentinel(bot), _posted) == []
 
 
 def test_slash_command_answers_privately_with_a_share_button(
@@ -185,24 +192,23 @@ def test_next_passage_button_steps_to_the_next_candidate(
     assert json.loads(step["value"])["i"] == 1
     fake.reset()
     bot.post(block_actions_form(ACTION_NEXT, step["value"], response_url=fake.response_url("n")))
-    (replaced,) = fake.wait_for("response_url")
-    assert replaced.params.get("replace_original") is True
-    assert replaced.params["text"] != first.params["text"]
-    assert json.loads(_button(replaced, ACTION_NEXT)["value"])["i"] != 1
+    (shown,) = fake.wait_for("response_url")
+    assert shown.params.get("replace_original") in (False, "false")  # the answer stays
+    assert shown.params["response_type"] == "ephemeral"
+    assert shown.params["text"] != first.params["text"]
+    assert json.loads(_button(shown, ACTION_NEXT)["value"])["i"] != 1
 
 
 def test_forged_signature_is_rejected(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
     body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 개최됐어?"))
     assert bot.post(body, secret="not-the-secret")[0] == 401
-    _settle()
-    assert fake.calls == []
+    assert fake.unexpected_calls(_sentinel(bot), _any_call) == []
 
 
 def test_stale_timestamp_is_rejected(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
     body = event_json(app_mention_body("<@UBOT> ICML 2018은 어디서 개최됐어?"))
     assert bot.post(body, timestamp=int(time.time()) - 6 * 60)[0] == 401
-    _settle()
-    assert fake.calls == []
+    assert fake.unexpected_calls(_sentinel(bot), _any_call) == []
 
 
 def test_retry_and_duplicate_delivery_answer_once(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
@@ -212,9 +218,23 @@ def test_retry_and_duplicate_delivery_answer_once(bot: HttpBot, fake: FakeSlackW
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert bot.post(payload, headers=retry)[0] == 200
     assert bot.post(payload)[0] == 200  # same event_id again, no retry header
-    fake.wait_for("chat.postMessage")
-    _settle()
-    assert len(fake.calls_to("chat.postMessage")) == 1
+    (answered,) = fake.wait_for("chat.postMessage")
+    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c != answered) == []
+
+
+def test_a_retry_of_an_answered_event_never_answers_again(
+    bot: HttpBot, fake: FakeSlackWebAPI
+) -> None:
+    """Slack retries (X-Slack-Retry-Num 1, 2, 3) of an event already answered are dropped:
+    with neither the retry check nor the seen-event check, each would be answered."""
+    body = app_mention_body("<@UBOT> 중력파 검출")
+    payload = event_json(body)
+    assert bot.post(payload)[0] == 200
+    (answered,) = fake.wait_for("chat.postMessage")
+    for attempt in (1, 2, 3):
+        headers = {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
+        assert bot.post(payload, headers=headers)[0] == 200
+    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c != answered) == []
 
 
 def test_special_mentions_are_never_echoed(bot: HttpBot, fake: FakeSlackWebAPI) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from slack_fake import (
     FakeSlackWebAPI,
     FakeSocketModeServer,
     app_mention_body,
+    dm_message_body,
     slash_command_fields,
     socket_mode_envelope_for_command,
     socket_mode_envelope_for_event,
@@ -63,11 +63,18 @@ def test_retried_envelope_is_acked_but_not_answered_again(
     retry = socket_mode_envelope_for_event(body, retry_attempt=1)
     server.send_envelope(first)
     server.wait_for_ack(first["envelope_id"])
-    api.wait_for("chat.postMessage")
+    (answered,) = api.wait_for("chat.postMessage")
     server.send_envelope(retry)
     server.wait_for_ack(retry["envelope_id"])
-    time.sleep(0.5)
-    assert len(api.calls_to("chat.postMessage")) == 1
+
+    def sentinel(channel: str) -> None:
+        body = dm_message_body("힐베르트 명언", channel=channel)
+        server.send_envelope(socket_mode_envelope_for_event(body))
+
+    again = api.unexpected_calls(
+        sentinel, lambda c: c.method == "chat.postMessage" and c != answered
+    )
+    assert again == [], "the retry was answered a second time"
 
 
 def test_slash_command_envelope_answers_through_the_response_url(
