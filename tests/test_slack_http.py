@@ -219,7 +219,7 @@ def test_retry_and_duplicate_delivery_answer_once(bot: HttpBot, fake: FakeSlackW
     assert bot.post(payload, headers=retry)[0] == 200
     assert bot.post(payload)[0] == 200  # same event_id again, no retry header
     (answered,) = fake.wait_for("chat.postMessage")
-    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c != answered) == []
+    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c is not answered) == []
 
 
 def test_a_retry_of_an_answered_event_never_answers_again(
@@ -234,7 +234,7 @@ def test_a_retry_of_an_answered_event_never_answers_again(
     for attempt in (1, 2, 3):
         headers = {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
         assert bot.post(payload, headers=headers)[0] == 200
-    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c != answered) == []
+    assert fake.unexpected_calls(_sentinel(bot), lambda c: _posted(c) and c is not answered) == []
 
 
 def test_special_mentions_are_never_echoed(bot: HttpBot, fake: FakeSlackWebAPI) -> None:

@@ -72,7 +72,7 @@ def test_retried_envelope_is_acked_but_not_answered_again(
         server.send_envelope(socket_mode_envelope_for_event(body))
 
     again = api.unexpected_calls(
-        sentinel, lambda c: c.method == "chat.postMessage" and c != answered
+        sentinel, lambda c: c.method == "chat.postMessage" and c is not answered
     )
     assert again == [], "the retry was answered a second time"
 
