@@ -178,6 +178,9 @@ def test_context_adds_the_earlier_question_at_a_lower_weight(conf: Answerer) -> 
     followed = conf.answer("그건 왜 그랬대?", context="가장 많이 채택된 분야가 뭐야?")
     assert alone.status != "answer"
     assert _ids(followed)[0] == "conf-p004"
+    # An earlier question the passage has nothing of is no evidence against it.
+    unrelated = "판교 날씨 어때 우산 챙겨야 돼 퇴근길 교통"
+    assert conf.answer("글쓴이가 누구야", context=unrelated).status == "answer"
     # The earlier question does not outweigh a full new one.
     assert _ids(conf.answer("스톡홀름 참가자", context="강화 학습 채택"))[0] == "conf-p001"
 

@@ -129,8 +129,10 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
     salient = 0
     for term in query.terms:
         weight = term_weight(index, term)
-        total += weight
+        context = term.weight < 1.0  # from the earlier question: evidence, never a lack
+        total += 0.0 if context else weight
         if term.text in present:
+            total += weight if context else 0.0
             covered += weight
             salient += term.weight >= 1.0 and not term.weak
             matched.append(term.text)
@@ -144,6 +146,7 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
             if share > credit and word in present:
                 credit = share
         covered += weight * credit
+        total += weight * credit if context else 0.0
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
             missing.append(term.text)
