@@ -60,7 +60,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/icml2018-bot bench
 
 load: $(DEV_STAMP)
-	$(BIN)/python -m pytest -m load --load-full -s tests/test_load.py
+	$(BIN)/python -m pytest -m load --load-full -s tests/test_load.py tests/test_slack_hostile.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

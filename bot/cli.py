@@ -24,6 +24,18 @@ def _default_corpus() -> Path:
 
 DEFAULT_CORPUS = _default_corpus()
 EXIT_USAGE = 2
+MAX_K = 10
+
+
+def _k(value: str) -> int:
+    """``-k``: how many passages to consider, 1 to MAX_K (as BOT_CANDIDATES)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"정수여야 합니다: {value!r}") from None
+    if not 1 <= number <= MAX_K:
+        raise argparse.ArgumentTypeError(f"1~{MAX_K} 사이여야 합니다 (받은 값: {number})")
+    return number
 
 
 def _config(args: argparse.Namespace):  # -> bot.config.Config
@@ -300,10 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("ask", "질문 하나(또는 표준 입력의 줄마다)에 답합니다", cmd_ask)
     p.add_argument("question", nargs="?", help="질문 (없으면 표준 입력에서 한 줄에 하나씩)")
     p.add_argument("--json", action="store_true", help="JSON 한 줄로 출력")
-    p.add_argument("-k", type=int, default=3, help="후보 문단 수 (기본 3)")
+    p.add_argument("-k", type=_k, default=3, help="후보 문단 수 (기본 3)")
 
     p = add("console", "터미널에서 대화형으로 질문합니다", cmd_console)
-    p.add_argument("-k", type=int, default=3, help="후보 문단 수 (기본 3)")
+    p.add_argument("-k", type=_k, default=3, help="후보 문단 수 (기본 3)")
 
     p = add("eval", "질문 파일로 검색 품질을 측정합니다", cmd_eval)
     p.add_argument("questions", nargs="+", help="질문 YAML 파일 (dev_questions.yaml 형식)")
@@ -362,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
 
     p = add("run", "환경 변수에 따라 Socket Mode, HTTP 또는 콘솔로 실행합니다", cmd_run)
-    p.add_argument("-k", type=int, default=3, help=argparse.SUPPRESS)
+    p.add_argument("-k", type=_k, default=3, help=argparse.SUPPRESS)
     p.add_argument("--config", metavar="FILE", help="설정 YAML 파일 (기본: BOT_CONFIG)")
 
     p = add("serve", "HTTP 모드로 Slack 요청을 받습니다", cmd_serve)

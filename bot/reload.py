@@ -6,10 +6,9 @@ flight during a swap finishes on the index it began with. A reload builds the ne
 corpus, glossary and index beside the old one and swaps it in only if it loads and
 answers; a broken corpus leaves the old one serving and the log says why.
 
-In a single process (Socket Mode, or any HTTP server that does not fork) the signal
-handler is in-process: ``install_sighup`` rebuilds on a thread of its own, so the server
-keeps answering meanwhile. Under gunicorn the master calls ``reload`` from its SIGHUP
-hook and then replaces its worker gracefully (see bot/slack_serve.py).
+Both modes run in a single process (Socket Mode, and waitress for HTTP, which does not
+fork), so the signal handler is in-process: ``install_sighup`` rebuilds on a thread of
+its own, and the server keeps answering meanwhile (see bot/slack_serve.py).
 """
 
 from __future__ import annotations

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, BoltRequest, Respond, Say
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltError, BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -23,13 +25,24 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import feedback
 from bot.answer import Answer, Answerer, clean_question
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.conversation import NEW, SOURCES, Conversation, Turn, candidates
 from bot.corpus import Corpus
 from bot.display import paragraph, show
 from bot.guide import Guide
 from bot.messages import FEEDBACK_NEXT, FEEDBACK_NO_NEXT, FEEDBACK_THANKS, NO_MORE_TEXT
 from bot.reload import LiveAnswerer
+from bot.slack_outbox import (
+    POST_EPHEMERAL,
+    POST_MESSAGE,
+    RESPONSE_URL,
+    VIEWS_PUBLISH,
+    Delivery,
+    Outbox,
+    SlackSender,
+    Undelivered,
+    report_undelivered,
+)
 from bot.slack_render import (
     ACTION_FOLLOWING_PARAGRAPH,
     ACTION_FULL,
@@ -83,6 +96,22 @@ SHARE_FAILED = (
     "채널에 공유하지 못했어요. "
     "봇이 이 채널에 없다면 `/invite @icml2018`로 초대한 뒤 다시 눌러 주세요."
 )
+CHANNEL_NOT_ALLOWED = (
+    "죄송해요, 이 채널에서는 봇이 글을 올리지 않도록 설정되어 있어요. "
+    "DM이나 `/icml2018 질문`으로 물어보시면 나에게만 보이게 답해 드릴게요."
+)
+SHUTDOWN_GRACE_SECONDS = 20
+BAD_TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "not_allowed_token_type",
+        "invalid_token",
+    }
+)
 
 
 def web_client(config: Config) -> WebClient:
@@ -99,16 +128,34 @@ def web_client(config: Config) -> WebClient:
     )
 
 
+def outbox_client(config: Config) -> WebClient:
+    """The client the outbox posts with: no built-in retries (the outbox retries itself)."""
+    return WebClient(
+        token=config.slack_bot_token,
+        base_url=config.slack_api_url,
+        timeout=10,
+        retry_handlers=[],
+    )
+
+
 @dataclass
 class SlackBot:
     """The Bolt app with what it needs to shut down cleanly."""
 
     app: App
     executor: ThreadPoolExecutor
+    outbox: Outbox
+    signing_secret: str | None = None
 
-    def drain(self) -> None:
-        """Finish answers in flight (Bolt runs listeners on ``executor``)."""
+    def drain(self, timeout: float = SHUTDOWN_GRACE_SECONDS) -> int:
+        """Finish answers in flight, then deliver what is queued for up to ``timeout`` s.
+
+        Bolt runs listeners on ``executor`` (they only compute answers, so this is quick);
+        the outbox reports what it could not deliver. Returns how many were left.
+        """
+        started = time.monotonic()
         self.executor.shutdown(wait=True, cancel_futures=False)
+        return len(self.outbox.drain(max(timeout - (time.monotonic() - started), 0.0)))
 
 
 def retry_num(request: BoltRequest) -> int:
@@ -120,14 +167,34 @@ def retry_num(request: BoltRequest) -> int:
         return 1
 
 
-class Handlers:
-    """The listener bodies, kept apart from Bolt's registration for readability."""
+def _event_id(body: dict[str, Any]) -> str:
+    """What identifies a request in logs: the event id, else the interaction's trigger id."""
+    return str(body.get("event_id") or body.get("trigger_id") or "-")
 
-    def __init__(self, answerer: Answerer | LiveAnswerer, config: Config, store: Store) -> None:
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+class Handlers:
+    """The listener bodies, kept apart from Bolt's registration for readability.
+
+    Listeners never call the Web API: every post goes through ``outbox``, so the threads
+    Bolt acks with are never held by a slow or rate-limited Slack.
+    """
+
+    def __init__(
+        self, answerer: Answerer | LiveAnswerer, config: Config, store: Store, outbox: Outbox
+    ) -> None:
         self.answerer = answerer
         self.config = config
         self.store = store
+        self.outbox = outbox
         self.conversation = Conversation(answerer, k=config.candidates)
+
+    def _may_post_in(self, channel: str | None) -> bool:
+        """BOT_ALLOWED_CHANNELS holds for every post into a channel; DMs are always fine."""
+        return (channel or "").startswith("D") or self.config.channel_allowed(channel)
 
     # -- shared -----------------------------------------------------------------
 
@@ -228,16 +295,19 @@ class Handlers:
         body: dict[str, Any],
         event: dict[str, Any],
         request: BoltRequest,
-        say: Say,
         context: dict[str, Any],
     ) -> None:
         kind = event_kind(event)
         if event.get("bot_id") or event.get("subtype") or kind is None:
             return  # bot messages, edits and deletions are not questions
         channel = event.get("channel")
-        if kind != DM and not self.config.channel_allowed(channel):
+        if not isinstance(channel, str) or not channel:
+            return
+        if kind != DM and not self._may_post_in(channel):
             what = "mention" if kind == MENTION else "thread reply"
             log.info("%s ignored: channel not in BOT_ALLOWED_CHANNELS", what)
+            if kind == MENTION:
+                self._explain_not_allowed(channel, event.get("user"), _event_id(body))
             return
         if kind not in (MENTION, DM) and not is_thread_reply_for_us(
             event, context.get("bot_user_id")
@@ -256,12 +326,17 @@ class Handlers:
                 retry_num(request),
             )
             return
-        done = False
-        try:
-            done = self._reply_to_event(event, kind, key, previous, say)
-        finally:
+
+        def finish(answered: bool) -> None:
             if event_id:
-                self.store.finish_event(event_id, answered=done)
+                self.store.finish_event(event_id, answered=answered)
+
+        queued = False
+        try:
+            queued = self._reply_to_event(event, kind, key, previous, body, finish)
+        finally:
+            if not queued:
+                finish(True)  # nothing to post (withheld), or the answer failed and was said
 
     def _reply_to_event(
         self,
@@ -269,9 +344,11 @@ class Handlers:
         kind: str,
         key: str | None,
         previous: ThreadContext | None,
-        say: Say,
+        body: dict[str, Any],
+        finish: Callable[[bool], None],
     ) -> bool:
-        """Answer one message; True once the reply is posted (or deliberately withheld)."""
+        """Answer one message; True once the reply is queued, ``finish`` then runs when it
+        is delivered (True) or given up (False: the event is released for Slack's retry)."""
         channel_type = event.get("channel_type") or "channel"
         event_name = kind if kind in (MENTION, DM) else "thread"
         turn = self._turn(
@@ -281,133 +358,144 @@ class Handlers:
             channel_type=channel_type,
         )
         if turn is not None and event_name == "thread" and turn.status in ("help", "no_answer"):
-            return True  # unmentioned chatter in the thread: not for the bot
+            return False  # unmentioned chatter in the thread: not for the bot
         thread_ts = event.get("thread_ts") or (event.get("ts") if kind == MENTION else None)
         message = error_message() if turn is None else turn_message(turn, self.guide)
         if turn is not None and turn.state is not None and key:
             # Before posting: a reply typed the moment the answer shows must find it. If the
             # post fails, the event is released and Slack's retry answers (and saves) again.
             self.store.save_thread(key, turn.state)
-        return self._send(say, message, thread_ts=thread_ts)
+        channel = str(event.get("channel"))
+        return self._post(channel, message, _event_id(body), thread_ts=thread_ts, on_done=finish)
 
-    def _send(self, say: Say, message: Message, *, thread_ts: str | None) -> bool:
-        try:
-            say(**message.as_kwargs(), thread_ts=thread_ts, unfurl_links=False)
-        except SlackApiError as exc:
-            log.error("chat.postMessage failed: %s", exc.response.get("error"))
-            return False
-        except OSError as exc:  # connection errors that outlasted the client's retries
-            log.error("chat.postMessage failed: %s", exc.__class__.__name__)
-            return False
-        return True
+    def _post(
+        self,
+        channel: str,
+        message: Message,
+        event_id: str,
+        *,
+        thread_ts: str | None = None,
+        on_done: Callable[[bool], None] | None = None,
+    ) -> bool:
+        params: dict[str, Any] = {"channel": channel, **message.as_kwargs(), "unfurl_links": False}
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        return self.outbox.put(Delivery(POST_MESSAGE, event_id, params, on_done=on_done))
+
+    def _explain_not_allowed(self, channel: str, user: Any, event_id: str) -> None:
+        if not isinstance(user, str) or not user:
+            return
+        params = {"channel": channel, "user": user, "text": CHANNEL_NOT_ALLOWED}
+        self.outbox.put(Delivery(POST_EPHEMERAL, event_id, params))
 
     # -- slash command ------------------------------------------------------------
 
-    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         ack()
-        text = unescape(command.get("text") or "").strip()  # help or not: the answerer decides
+        text = unescape(str(command.get("text") or "")).strip()  # help or not: the answerer decides
+        url, event_id = command.get("response_url"), _event_id(command)
         started = time.perf_counter()
-        answer = self._answer(
-            text, event="slash_command", channel_type=_channel_type(command.get("channel_id"))
-        )
+        channel = command.get("channel_id")
+        answer = self._answer(text, event="slash_command", channel_type=_channel_type(channel))
         if answer is not None:
             turn = Turn(text, NEW, answer)
             self._log_question(
                 text, answer.status, transport="slash_command", started=started, turn=turn
             )
+        shareable = answer is not None and answer.status != "help" and self._may_post_in(channel)
         message = (
             error_message()
             if answer is None
-            else answer_message(answer, guide=self.guide, shareable=answer.status != "help")
+            else answer_message(answer, guide=self.guide, shareable=shareable)
         )
-        self._respond(respond, message, response_type="ephemeral")
+        self._respond(url, message, event_id, response_type="ephemeral")
+
+    def _respond(self, url: Any, message: Message, event_id: str, **kwargs: Any) -> None:
+        delivery = self._response(url, message, event_id, **kwargs)
+        if delivery is not None:
+            self.outbox.put(delivery)
 
     @staticmethod
-    def _respond(respond: Respond, message: Message, **kwargs: Any) -> bool:
-        try:
-            response = respond(**message.as_kwargs(), **kwargs)
-        except Exception as exc:  # the response_url client raises on network errors
-            log.error("response_url post failed: %s", exc.__class__.__name__)
-            return False
-        if response.status_code >= 300:
-            log.warning("response_url answered %s (expired or invalid)", response.status_code)
-            return False
-        return True
+    def _response(url: Any, message: Message, event_id: str, **kwargs: Any) -> Delivery | None:
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            log.warning("no response_url to answer %s", event_id)
+            return None
+        body = {**message.as_kwargs(), **kwargs}
+        return Delivery(RESPONSE_URL, event_id, {"url": url, "body": body})
 
     # -- buttons ---------------------------------------------------------------------
 
-    def on_share(
-        self,
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        respond: Respond,
-    ) -> None:
+    def on_share(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        parsed = parse_button_value(action.get("value") or "")
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        parsed = parse_button_value(action.get("value"))
+        channel = _dict(body.get("channel")).get("id") or _dict(body.get("container")).get(
             "channel_id"
         )
-        if parsed is None or not channel:
+        if parsed is None or not isinstance(channel, str) or not channel:
+            log.info("share ignored: not a button value of ours")
+            return
+        url, event_id = body.get("response_url"), _event_id(body)
+        if not self._may_post_in(channel):
+            log.info("share refused: channel not in BOT_ALLOWED_CHANNELS")
+            message = Message(CHANNEL_NOT_ALLOWED, [])
+            self._respond(url, message, event_id, response_type="ephemeral", replace_original=False)
             return
         question, position = parsed
         answer = self._answer(question, event="share", channel_type=_channel_type(channel))
         if answer is None:
             self._respond(
-                respond, error_message(), response_type="ephemeral", replace_original=False
+                url, error_message(), event_id, response_type="ephemeral", replace_original=False
             )
             return
-        user = (body.get("user") or {}).get("id")
+        user = _dict(body.get("user")).get("id")
         message = answer_message(answer, guide=self.guide, position=position, shared_by=user)
-        try:
-            client.chat_postMessage(channel=channel, **message.as_kwargs(), unfurl_links=False)
-        except SlackApiError as exc:
-            log.error("sharing to channel failed: %s", exc.response.get("error"))
-            self._respond(
-                respond,
-                Message(SHARE_FAILED, []),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        self._respond(respond, Message("채널에 공유했어요.", []), delete_original=True)
+        params = {"channel": channel, **message.as_kwargs(), "unfurl_links": False}
+        share = Delivery(POST_MESSAGE, event_id, params)
+        share.then = self._response(
+            url, Message("채널에 공유했어요.", []), event_id, delete_original=True
+        )
+        share.otherwise = self._response(
+            url,
+            Message(SHARE_FAILED, []),
+            event_id,
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        self.outbox.put(share)
 
-    def on_next(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_next(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        parsed = parse_button_value(action.get("value") or "")
+        parsed = parse_button_value(action.get("value"))
         if parsed is None:
+            log.info("button ignored: not a button value of ours")
             return
         question, position = parsed
         answer = self._answer(question, event="next_passage", channel_type="button")
         if answer is None:
             return
         message = answer_message(answer, guide=self.guide, position=position, shareable=True)
-        self._reply_privately(body, respond, message, replace_own=True)
+        self._reply_privately(body, message, replace_own=True)
 
-    @staticmethod
     def _reply_privately(
-        body: dict[str, Any], respond: Respond, message: Message, *, replace_own: bool
+        self, body: dict[str, Any], message: Message, *, replace_own: bool
     ) -> None:
         """Show ``message`` to the clicker only. A public answer is never rewritten for the
         others in the channel: the clicker gets a new ephemeral message; on their own
         ephemeral message (a slash-command answer, a paragraph view) ``replace_own`` replaces
         it in place."""
-        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        ephemeral = bool(_dict(body.get("container")).get("is_ephemeral"))
+        url, event_id = body.get("response_url"), _event_id(body)
         if ephemeral and replace_own:
-            Handlers._respond(respond, message, replace_original=True)
+            self._respond(url, message, event_id, replace_original=True)
         else:
-            Handlers._respond(respond, message, response_type="ephemeral", replace_original=False)
+            self._respond(url, message, event_id, response_type="ephemeral", replace_original=False)
 
-    def on_full(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_full(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The "전체 문단" button: the whole paragraph of the shown passage, its quote bold."""
         ack()
-        parsed = parse_button_value(action.get("value") or "")
+        parsed = parse_button_value(action.get("value"))
         if parsed is None:
+            log.info("button ignored: not a button value of ours")
             return
         question, position = parsed
         answer = self._answer(question, event="full_paragraph", channel_type="button")
@@ -416,38 +504,36 @@ class Handlers:
             return
         view = paragraph(self._corpus(), shown.result.passage_id, shown.quote_text)
         if view is not None:
-            self._reply_privately(body, respond, paragraph_message(view), replace_own=False)
+            self._reply_privately(body, paragraph_message(view), replace_own=False)
 
-    def on_paragraph(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_paragraph(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The "앞 문단" / "뒤 문단" buttons: the neighbouring paragraph of the same section."""
         ack()
-        passage_id = parse_passage_value(action.get("value") or "")
+        value = action.get("value")
+        passage_id = parse_passage_value(value) if isinstance(value, str) else None
         view = paragraph(self._corpus(), passage_id) if passage_id else None
         if view is not None:
-            self._reply_privately(body, respond, paragraph_message(view), replace_own=True)
+            self._reply_privately(body, paragraph_message(view), replace_own=True)
 
     # -- App Home ------------------------------------------------------------------------
 
-    def on_home(self, event: dict[str, Any], client: WebClient) -> None:
+    def on_home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """The Home tab: what the bot knows and how to ask, published for the opener."""
-        if event.get("tab") != "home" or not event.get("user"):
+        user = event.get("user")
+        if event.get("tab") != "home" or not isinstance(user, str) or not user:
             return
-        try:
-            client.views_publish(user_id=event["user"], view=home_view(self.guide))
-        except SlackApiError as exc:
-            log.error("views.publish failed: %s", exc.response.get("error"))
+        params = {"user_id": user, "view": home_view(self.guide)}
+        self.outbox.put(Delivery(VIEWS_PUBLISH, _event_id(body), params))
 
-    def on_vote(
-        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_vote(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """👍/👎: record the vote (a second click changes it); a 👎 offers the next passage."""
         ack()
-        item = feedback.decode(action.get("value") or "")
-        user = (body.get("user") or {}).get("id")
-        container = body.get("container") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        value = action.get("value")
+        item = feedback.decode(value) if isinstance(value, str) else None
+        user = _dict(body.get("user")).get("id")
+        container = _dict(body.get("container"))
+        channel = container.get("channel_id") or _dict(body.get("channel")).get("id")
+        url, event_id = body.get("response_url"), _event_id(body)
         if item is None or not user:
             return
         score = feedback.UP if action.get("action_id") == ACTION_VOTE_UP else feedback.DOWN
@@ -465,15 +551,17 @@ class Handlers:
         log.info("vote %+d on %s (before: %+d)", score, item.passage_id, before)
         if score == feedback.UP:
             self._respond(
-                respond,
+                url,
                 notice_message(FEEDBACK_THANKS),
+                event_id,
                 response_type="ephemeral",
                 replace_original=False,
             )
             return
         self._respond(
-            respond,
+            url,
             self._next_after_downvote(item),
+            event_id,
             response_type="ephemeral",
             replace_original=False,
         )
@@ -508,6 +596,30 @@ def _channel_type(channel_id: str | None) -> str:
     return {"D": "im", "G": "group", "C": "channel"}.get(prefix, "unknown")
 
 
+def _app_with_checked_token(settings: dict[str, Any]) -> App:
+    """The Bolt app, after Bolt's start-up ``auth.test`` (so no request waits for it later).
+
+    A wrong or revoked token is a ConfigError (one Korean line, exit 2); if Slack cannot
+    be reached, the app starts anyway and Bolt checks the token on the first request.
+    """
+    try:
+        return App(**settings, token_verification_enabled=True)
+    except BoltError as exc:  # Bolt wraps the failed auth.test's SlackApiError
+        cause = exc.__cause__ or exc.__context__
+        if not isinstance(cause, SlackApiError):
+            raise
+        error = str(cause.response.get("error") or cause.response.status_code)
+        if error in BAD_TOKEN_ERRORS:
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN을 Slack이 받아들이지 않습니다({error}). "
+                "토큰이 맞는지, 취소되지 않았는지 확인하세요 (deploy/README.md)."
+            ) from None
+        log.warning("auth.test answered %s; starting anyway", error)
+    except OSError as exc:
+        log.warning("could not reach Slack to check the bot token (%s)", exc.__class__.__name__)
+    return App(**settings, token_verification_enabled=False)
+
+
 def build_app(
     config: Config,
     answerer: Answerer | LiveAnswerer,
@@ -515,23 +627,31 @@ def build_app(
     client: WebClient | None = None,
     for_socket_mode: bool = False,
     store: Store | None = None,
+    on_undelivered: Callable[[list[Undelivered]], None] = report_undelivered,
 ) -> SlackBot:
-    """The Bolt app with every listener registered; ``store`` defaults to process memory."""
+    """The Bolt app with every listener registered; ``store`` defaults to process memory.
+
+    ``on_undelivered`` receives every answer the outbox gives up on (after its retries,
+    or at shutdown), with its event id: the place to persist them for a later delivery.
+    """
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener")
-    app = App(
-        client=client or web_client(config),
-        signing_secret=config.slack_signing_secret or ("socket-mode" if for_socket_mode else None),
-        request_verification_enabled=not for_socket_mode,
-        token_verification_enabled=False,
-        listener_executor=executor,
-        process_before_response=False,
-    )
+    settings: dict[str, Any] = {
+        "client": client or web_client(config),
+        "signing_secret": config.slack_signing_secret
+        or ("socket-mode" if for_socket_mode else None),
+        "request_verification_enabled": not for_socket_mode,
+        "listener_executor": executor,
+        "process_before_response": False,
+        "raise_error_for_unhandled_request": True,  # see on_error: acked with 200, not 404
+    }
+    app = _app_with_checked_token(settings)
     if store is None:
         from bot.store.factory import policy_of
         from bot.store.memory import MemoryStore
 
         store = MemoryStore(policy_of(config))
-    handlers = Handlers(answerer, config, store)
+    outbox = Outbox(SlackSender(client or outbox_client(config)), on_undelivered=on_undelivered)
+    handlers = Handlers(answerer, config, store, outbox)
     for event in EVENTS:
         if event != HOME_EVENT:
             app.event(event)(handlers.on_event)
@@ -546,12 +666,20 @@ def build_app(
     app.action(ACTION_FOLLOWING_PARAGRAPH)(handlers.on_paragraph)
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            # Event types, actions and envelopes we have no listener for: ack them, so that
+            # Slack neither retries them nor shows the user an error.
+            log.debug("acked a request no listener handles (%s)", _dict(body).get("type"))
+            return BoltResponse(status=200, body="")
         log.error(
             "unhandled error in a listener (%s): %s",
-            body.get("type"),
+            _dict(body).get("type"),
             error.__class__.__name__,
             exc_info=error,
         )
+        return None
 
-    return SlackBot(app=app, executor=executor)
+    return SlackBot(
+        app=app, executor=executor, outbox=outbox, signing_secret=config.slack_signing_secret
+    )

@@ -230,14 +230,31 @@ def _button_value(question: str, position: int) -> str:
     return value
 
 
-def parse_button_value(value: str) -> tuple[str, int] | None:
-    """The (question, position) a button carries, or None if it is not ours."""
-    try:
-        data = json.loads(value)
-        question, position = data["q"], int(data["i"])
-    except (ValueError, KeyError, TypeError):
+MAX_POSITION = 100
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a button value")  # NaN, Infinity, -Infinity
+
+
+def parse_button_value(value: object) -> tuple[str, int] | None:
+    """The (question, position) a button carries, or None if it is not ours.
+
+    Anything else — not a string, too long, not JSON, ``Infinity``/``NaN``, a position
+    that is not a small non-negative integer, a question that is not a string — is None.
+    """
+    if not isinstance(value, str) or len(value) > BUTTON_VALUE_LIMIT:
         return None
-    if not isinstance(question, str) or position < 0:
+    try:
+        data = json.loads(value, parse_constant=_no_constants)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    question, position = data.get("q"), data.get("i")
+    if not isinstance(question, str) or type(position) is not int:
+        return None
+    if not 0 <= position <= MAX_POSITION:
         return None
     return question, position
 

@@ -94,6 +94,7 @@ class _Fault:
     retry_after: int | None
     error: str
     drop: bool
+    hang: float = 0.0  # seconds to wait before answering normally (a Slack that hangs)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -125,6 +126,7 @@ class FakeSlackWebAPI:
         self._cond = threading.Condition()
         self._calls: list[RecordedCall] = []
         self._faults: dict[str, deque[_Fault]] = {}
+        self._sticky: dict[str, _Fault] = {}
         self._responses: dict[str, dict[str, Any]] = {}
         self._expired = False
         self._socket_mode: FakeSocketModeServer | None = None
@@ -246,6 +248,37 @@ class FakeSlackWebAPI:
         with self._cond:
             self._faults.setdefault(method, deque()).extend([fault] * times)
 
+    def fail_until_cleared(
+        self, method: str, *, status: int = 429, retry_after: int | None = 1
+    ) -> None:
+        """Fail every call to ``method`` (429 with ``Retry-After`` by default) until
+        ``clear_faults``: a Slack that keeps rate-limiting, or keeps failing."""
+        fault = _Fault(
+            status=status,
+            retry_after=retry_after if status == 429 else None,
+            error="ratelimited" if status == 429 else "internal_error",
+            drop=False,
+        )
+        with self._cond:
+            self._sticky[method] = fault
+
+    def hang_until_cleared(self, method: str, *, seconds: float = 25.0) -> None:
+        """Hold every call to ``method`` for ``seconds`` before answering it normally
+        (callers with a shorter timeout give up first), until ``clear_faults``."""
+        with self._cond:
+            self._sticky[method] = _Fault(
+                status=200, retry_after=None, error="", drop=False, hang=seconds
+            )
+
+    def clear_faults(self, method: str | None = None) -> None:
+        """Stop failing ``method`` (every method when None); queued one-off faults too."""
+        with self._cond:
+            for table in (self._sticky, self._faults):
+                if method is None:
+                    table.clear()
+                else:
+                    table.pop(method, None)
+
     def set_response(self, method: str, body: dict[str, Any]) -> None:
         """Answer every later successful call to ``method`` with ``body``."""
         with self._cond:
@@ -261,6 +294,7 @@ class FakeSlackWebAPI:
         with self._cond:
             self._calls.clear()
             self._faults.clear()
+            self._sticky.clear()
             self._responses.clear()
             self._expired = False
 
@@ -280,7 +314,7 @@ class FakeSlackWebAPI:
             method = url.path
         with self._cond:
             queue = self._faults.get(method)
-            fault = queue.popleft() if queue else None
+            fault = queue.popleft() if queue else self._sticky.get(method)
             expired = self._expired and method == "response_url" and fault is None
             call = RecordedCall(method, params, headers, url.path, fault is not None or expired)
             self._calls.append(call)
@@ -289,6 +323,9 @@ class FakeSlackWebAPI:
         if fault is not None and fault.drop:
             handler.close_connection = True
             return
+        if fault is not None and fault.hang:
+            time.sleep(fault.hang)
+            fault = None
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             _reply(handler, fault.status, {"ok": False, "error": fault.error}, extra)
