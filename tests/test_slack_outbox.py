@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from slack_fake import FakeSlackWebAPI
 from slack_sdk import WebClient
 
+from bot.answer import Answerer
 from bot.cli import build_parser
 from bot.slack_guard import Rejection, check_signature, parse_verified_body, shape_problem
 from bot.slack_outbox import (
@@ -255,3 +257,53 @@ def test_k_outside_1_to_10_is_refused(k: str, capsys: pytest.CaptureFixture[str]
 def test_k_inside_the_range_is_taken() -> None:
     assert build_parser().parse_args(["ask", "-k", "10", "질문"]).k == 10
     assert build_parser().parse_args(["console", "-k", "1"]).k == 1
+
+
+# -- the outbox and the store's once-only answers ----------------------------------------------
+
+
+def test_an_answer_finally_dropped_releases_its_event_for_slacks_retry(
+    fake: FakeSlackWebAPI, answerer: Answerer
+) -> None:
+    from slack_bolt import BoltRequest
+    from slack_fake import app_mention_body, sign_request
+
+    from bot.config import Config
+    from bot.slack_app import build_app
+
+    secret = "outbox-store-secret"
+    config = Config(
+        slack_bot_token="xoxb-outbox-store",
+        slack_signing_secret=secret,
+        slack_api_url=fake.base_url,
+    )
+    bot = build_app(config, answerer)
+    try:
+
+        def deliver(body: dict, retry: int = 0) -> None:
+            text = json.dumps(body, ensure_ascii=False)
+            headers = sign_request(text, secret)
+            if retry:
+                headers["X-Slack-Retry-Num"] = str(retry)
+            assert bot.app.dispatch(BoltRequest(body=text, headers=headers)).status == 200
+
+        fake.fail_next("chat.postMessage", status=503, times=3)  # every attempt of the first
+        body = app_mention_body("<@UBOT> 스톡홀름 ICML")
+        deliver(body)
+        fake.wait_for("chat.postMessage", count=3, timeout=10)
+        deadline = time.monotonic() + 10
+        while len(bot.outbox) and time.monotonic() < deadline:  # dropped and reported
+            time.sleep(0.02)
+        deliver(body, retry=1)  # Slack's retry: the event was never answered, so answer it
+        calls = fake.wait_for("chat.postMessage", count=4, timeout=10)
+        assert [c.faulted for c in calls] == [True, True, True, False]
+        deliver(body, retry=2)  # answered now: dropped
+        sentinel = app_mention_body("<@UBOT> 힐베르트 명언")
+        deliver(sentinel)
+        posted = fake.wait_for("chat.postMessage", count=5, timeout=10)
+        assert [c.params["thread_ts"] for c in posted if not c.faulted] == [
+            body["event"]["ts"],
+            sentinel["event"]["ts"],
+        ]
+    finally:
+        bot.drain(5)
