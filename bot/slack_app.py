@@ -90,7 +90,7 @@ ACTIONS = (
     ACTION_FOLLOWING_PARAGRAPH,
 )
 # Web API methods the listeners call (the app manifest's scopes must cover them).
-WEB_API_METHODS = ("auth.test", "chat.postMessage", "views.publish")
+WEB_API_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral", "views.publish")
 LISTENER_THREADS = 16
 SHARE_FAILED = (
     "채널에 공유하지 못했어요. "

@@ -153,11 +153,12 @@ class SlackSender:
             raise Drop(f"unknown delivery kind {delivery.kind!r}")
 
     def _call(self, method: str, params: dict[str, Any]) -> None:
-        call = (
-            self._client.chat_postMessage
-            if method == POST_MESSAGE
-            else self._client.chat_postEphemeral
-        )
+        name = {
+            POST_MESSAGE: "chat_postMessage",
+            POST_EPHEMERAL: "chat_postEphemeral",
+            VIEWS_PUBLISH: "views_publish",
+        }[method]
+        call: Callable[..., Any] = getattr(self._client, name)
         try:
             call(**params)
         except SlackApiError as exc:

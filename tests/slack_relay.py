@@ -5,7 +5,9 @@ then leaves the old connection open without another byte: no pings, no close fra
 relay stands between the bot and ``FakeSocketModeServer`` to play that: after
 ``silence_after_next_message()``, each connection open at that moment forwards one more
 chunk from the server (the disconnect message) and then nothing in either direction,
-while both sockets stay open.
+while both sockets stay open. "That chunk" is the first one holding ``marker`` (the
+server's frames are not masked, so the JSON text shows in the bytes): a pong answering the
+client's keep-alive ping must not take its place.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class _Pair:
     def __init__(self, client: socket.socket, upstream: socket.socket) -> None:
         self.client = client
         self.upstream = upstream
-        self.silence_after_next = False
+        self.silence_after: bytes | None = None
         self.silent = False
 
 
@@ -43,11 +45,12 @@ class SilencingRelay:
     def connection_url(self) -> str:
         return f"ws://{_LOOPBACK}:{self.port}/link/?ticket={uuid.uuid4()}&app_id={self._app_id}"
 
-    def silence_after_next_message(self) -> None:
-        """Each connection open now goes silent after its next server-to-client chunk."""
+    def silence_after_next_message(self, marker: bytes = b'"disconnect"') -> None:
+        """Each connection open now goes silent after the server's next chunk that holds
+        ``marker``."""
         with self._lock:
             for pair in self._pairs:
-                pair.silence_after_next = True
+                pair.silence_after = marker
 
     @property
     def silent_connections(self) -> int:
@@ -95,7 +98,7 @@ class SilencingRelay:
             with self._lock:
                 if pair.silent:
                     continue  # swallow: the connection looks alive but says nothing
-                last = not up and pair.silence_after_next
+                last = not up and pair.silence_after is not None and pair.silence_after in data
             with contextlib.suppress(OSError):
                 sink.sendall(data)
             if last:

@@ -50,7 +50,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "auth.test": None,
 }
 # Web API methods the app calls (response_url posts need no scope).
-CALLED_METHODS = ("auth.test", "chat.postMessage", "views.publish")
+CALLED_METHODS = ("auth.test", "chat.postMessage", "chat.postEphemeral", "views.publish")
 # Bot event -> scope required to subscribe to it.
 EVENT_SCOPES = {
     "app_mention": "app_mentions:read",

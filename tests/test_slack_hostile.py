@@ -205,14 +205,14 @@ def test_malformed_requests_get_a_4xx_without_a_traceback(
 
 
 def test_unknown_events_actions_and_commands_are_acked(bot: HttpBot, fake: FakeSlackWebAPI) -> None:
-    home = {
+    reaction = {
         "type": "event_callback",
         "team_id": "T111",
         "api_app_id": "A111",
-        "event_id": "EvHOME",
-        "event": {"type": "app_home_opened", "user": "U222", "channel": "D111", "tab": "home"},
+        "event_id": "EvREACTION",
+        "event": {"type": "reaction_added", "user": "U222", "reaction": "eyes"},
     }
-    assert bot.post(event_json(home)) == (200, "")
+    assert bot.post(event_json(reaction)) == (200, "")
     other_button = block_actions_form("some_other_action", "x", response_url=fake.response_url("o"))
     assert bot.post(other_button)[0] == 200
     other_command = slash_command_form("x", command="/other", response_url=fake.response_url("c"))

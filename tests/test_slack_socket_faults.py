@@ -97,8 +97,8 @@ def test_every_envelope_is_acked_handled_or_not(
     api, server, _ = slack
     home = {
         "type": "event_callback",
-        "event_id": "EvHOME2",
-        "event": {"type": "app_home_opened", "user": "U222", "channel": "D111"},
+        "event_id": "EvREACTION2",
+        "event": {"type": "reaction_added", "user": "U222", "reaction": "eyes"},
     }
     other_button = block_actions_payload("other_action", "x", response_url=api.response_url("x"))
     modal_button = dict(other_button, container={"type": "view", "view_id": "V1"})
