@@ -257,8 +257,8 @@ def _slack_setup(args: argparse.Namespace, *required: str):  # -> (Config, LiveA
 def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP mode: refuses to start without a bot token and a signing secret."""
     config, live = _slack_setup(args, "slack_bot_token", "slack_signing_secret")
-    from bot.slack_app import build_app
-    from bot.slack_serve import serve_http
+    from bot.slack.app import build_app
+    from bot.slack.runners import serve_http
 
     bot = build_app(config, live, store=_store(config))
     port = args.port or config.port
@@ -267,8 +267,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_socket(args: argparse.Namespace) -> int:
     config, live = _slack_setup(args, "slack_bot_token", "slack_app_token")
-    from bot.slack_app import build_app
-    from bot.slack_serve import serve_socket_mode
+    from bot.slack.app import build_app
+    from bot.slack.runners import serve_socket_mode
 
     bot = build_app(config, live, for_socket_mode=True, store=_store(config))
     return serve_socket_mode(bot, app_token=str(config.slack_app_token), live=live)

@@ -20,7 +20,7 @@ DEFAULT_PORT = 3000
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # BOT_CANDIDATES: the first passage and at most two others, all a Slack answer shows
-# (bot/slack_render.py MAX_OTHERS); more would only be searched, never offered.
+# (bot/slack/render.py MAX_OTHERS); more would only be searched, never offered.
 MAX_CANDIDATES = 3
 
 # config-file key -> environment variable

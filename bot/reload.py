@@ -8,7 +8,7 @@ answers; a broken corpus leaves the old one serving and the log says why.
 
 Both modes run in a single process (Socket Mode, and waitress for HTTP, which does not
 fork), so the signal handler is in-process: ``install_sighup`` rebuilds on a thread of
-its own, and the server keeps answering meanwhile (see bot/slack_serve.py).
+its own, and the server keeps answering meanwhile (see bot/slack/runners.py).
 """
 
 from __future__ import annotations

@@ -354,7 +354,7 @@ def _reaches_a_listener(app: Any, body: str, secret: str, caplog: pytest.LogCapt
     """Dispatch ``body``; True if a listener took it. What no listener handles is acked
     with 200 as well (so Slack does not retry it) and logged at DEBUG as such."""
     caplog.clear()
-    with caplog.at_level(logging.DEBUG, logger="bot.slack_app"):
+    with caplog.at_level(logging.DEBUG, logger="bot.slack.app"):
         assert _dispatch_status(app, body, secret) == 200
     return "no listener handles" not in caplog.text
 
@@ -385,8 +385,8 @@ def test_manifests_match_app_listeners(
     is declared, and the scopes cover the Web API methods the app calls."""
     from slack_fake import FakeSlackWebAPI, slash_command_form
 
-    from bot import slack_app
     from bot.config import Config
+    from bot.slack import app as slack_app
 
     manifest = load_yaml(MANIFESTS[mode])
     declared_events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
@@ -863,7 +863,7 @@ def test_k8s_secret_service_and_ingress_fit_the_deployment() -> None:
 
 def test_stop_budgets_cover_the_graceful_timeout() -> None:
     """Every way of running the bot waits longer than the bot's own graceful stop."""
-    serve = pytest.importorskip("bot.slack_serve")
+    serve = pytest.importorskip("bot.slack.runners")
     graceful = serve.GRACEFUL_SECONDS
     (timeout,) = unit_values(systemd_unit()["Service"], "TimeoutStopSec")
     assert int(timeout) > graceful

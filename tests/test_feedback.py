@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot import feedback
 from bot.answer import Answerer
+from bot.slack import feedback
 
 
 def test_round_trip_carries_what_the_vote_records(answerer: Answerer) -> None:

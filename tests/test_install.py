@@ -188,7 +188,8 @@ def test_deploy_readme_names_the_app_as_the_manifest_does() -> None:
 
 
 def test_bot_candidates_range_is_what_slack_shows() -> None:
-    from bot import config, slack_render
+    from bot import config
+    from bot.slack import render as slack_render
 
     assert config.MAX_CANDIDATES == 1 + slack_render.MAX_OTHERS
     assert config.load_config({"BOT_CANDIDATES": str(config.MAX_CANDIDATES)}).candidates == 3

@@ -48,7 +48,7 @@ from bot.logs import (
     redact,
     redact_value,
 )
-from bot.slack_render import ACTION_NEXT, ACTION_SHARE, _button_value
+from bot.slack.render import ACTION_NEXT, ACTION_SHARE, _button_value
 
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN)
 

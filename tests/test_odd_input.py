@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.answer import MAX_QUESTION_CHARS, Answerer
 from bot.guide import Guide
 from bot.render_text import render
-from bot.slack_render import SECTION_LIMIT, answer_message
+from bot.slack.render import SECTION_LIMIT, answer_message
 
 ODD_INPUTS = [
     "",

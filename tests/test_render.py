@@ -30,7 +30,7 @@ from bot.display import candidates, paragraph, quotations, show
 from bot.guide import Guide
 from bot.highlight import STRONG, cut_runs, runs, term_spans
 from bot.render_text import render
-from bot.slack_render import (
+from bot.slack.render import (
     ACTION_FULL,
     ACTION_NEXT,
     BUTTON_VALUE_LIMIT,

@@ -25,7 +25,7 @@ from slack_process import running_http_bot as running
 
 from bot.answer import Answerer
 from bot.messages import NO_FOOTNOTES_TEXT
-from bot.slack_render import ACTION_VOTE_DOWN, ACTION_VOTE_UP, escape
+from bot.slack.render import ACTION_VOTE_DOWN, ACTION_VOTE_UP, escape
 from bot.store.sql import SqlStore, database_url
 
 FIRST = "학습된 인덱스 구조 논문 알려줘"

@@ -18,8 +18,8 @@ from slack_fake import (
 
 from bot.answer import Answer, Answerer
 from bot.config import Config
-from bot.slack_app import SlackBot, build_app
-from bot.slack_render import ACTION_SHARE, _button_value
+from bot.slack.app import SlackBot, build_app
+from bot.slack.render import ACTION_SHARE, _button_value
 
 SECRET = "fault-signing-secret"
 TOKEN = "xoxb-fault-token-123456"

@@ -24,7 +24,7 @@ from slack_process import (
     running_http_bot,
 )
 
-from bot.slack_render import ACTION_NEXT, ACTION_SHARE
+from bot.slack.render import ACTION_NEXT, ACTION_SHARE
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 
 from bot.answer import Answerer
 from bot.cli import build_parser
-from bot.slack_guard import Rejection, check_signature, parse_verified_body, shape_problem
-from bot.slack_outbox import (
+from bot.slack.guard import Rejection, check_signature, parse_verified_body, shape_problem
+from bot.slack.outbox import (
     POST_MESSAGE,
     RESPONSE_URL,
     Delivery,
@@ -29,7 +29,7 @@ from bot.slack_outbox import (
     SlackSender,
     Undelivered,
 )
-from bot.slack_render import _button_value, parse_button_value
+from bot.slack.render import _button_value, parse_button_value
 
 
 class Reports:
@@ -269,7 +269,7 @@ def test_an_answer_finally_dropped_releases_its_event_for_slacks_retry(
     from slack_fake import app_mention_body, sign_request
 
     from bot.config import Config
-    from bot.slack_app import build_app
+    from bot.slack.app import build_app
 
     secret = "outbox-store-secret"
     config = Config(

@@ -19,7 +19,7 @@ from slack_fake import (
 )
 from slack_process import event_json, running_http_bot
 
-from bot.slack_render import ACTION_NEXT, _button_value
+from bot.slack.render import ACTION_NEXT, _button_value
 
 MENTIONS = 16
 RETRY_AFTER = 20

@@ -21,7 +21,7 @@ from slack_fake import (
 from slack_process import HttpBot, event_json, running_http_bot
 
 from bot.corpus import Corpus, load_corpus
-from bot.slack_render import (
+from bot.slack.render import (
     ACTION_FOLLOWING_PARAGRAPH,
     ACTION_FULL,
     ACTION_NEXT,

@@ -27,8 +27,8 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.config import ConfigError
-from bot.slack_app import BAD_TOKEN_ERRORS, SlackBot
-from bot.slack_guard import shape_problem
+from bot.slack.app import BAD_TOKEN_ERRORS, SlackBot
+from bot.slack.guard import shape_problem
 
 log = logging.getLogger(__name__)
 

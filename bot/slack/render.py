@@ -32,7 +32,6 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import feedback
 from bot.answer import Answer, clean_question
 from bot.corpus import MARK_RE, Footnote
 from bot.display import (
@@ -63,6 +62,7 @@ from bot.messages import (
     TRUNCATED_NOTE,
     missing_footnotes,
 )
+from bot.slack import feedback
 
 SECTION_LIMIT = 3000
 MAX_OTHERS = MAX_TEASERS  # other passages listed under an answer ("다른 문단")

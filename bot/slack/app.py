@@ -1,7 +1,7 @@
 """The Slack app: Bolt listeners that call ``Answerer.answer`` and send its rendering.
 
 Listeners decide only *where* an answer goes (thread, DM, ephemeral, channel);
-*what* to answer comes from ``Answerer`` and how it looks from ``slack_render``.
+*what* to answer comes from ``Answerer`` and how it looks from ``render``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import feedback
 from bot.answer import Answer, Answerer, clean_question
 from bot.config import Config, ConfigError
 from bot.conversation import NEW, SOURCES, Conversation, Turn, candidates
@@ -32,7 +31,8 @@ from bot.display import paragraph, show
 from bot.guide import Guide
 from bot.messages import FEEDBACK_NEXT, FEEDBACK_NO_NEXT, FEEDBACK_THANKS, NO_MORE_TEXT
 from bot.reload import LiveAnswerer
-from bot.slack_outbox import (
+from bot.slack import feedback
+from bot.slack.outbox import (
     POST_EPHEMERAL,
     POST_MESSAGE,
     RESPONSE_URL,
@@ -43,7 +43,7 @@ from bot.slack_outbox import (
     Undelivered,
     report_undelivered,
 )
-from bot.slack_render import (
+from bot.slack.render import (
     ACTION_FOLLOWING_PARAGRAPH,
     ACTION_FULL,
     ACTION_NEXT,
@@ -62,7 +62,7 @@ from bot.slack_render import (
     sources_message,
     unescape,
 )
-from bot.slack_threads import (
+from bot.slack.threads import (
     DM,
     MENTION,
     SUBSCRIPTIONS,

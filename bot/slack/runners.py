@@ -6,7 +6,7 @@ process that uses it, and in-process signal handlers work). waitress's I/O loop 
 every request whole before a worker thread sees it, so idle or half-sent connections
 cost a file descriptor and a small buffer each, not a thread; connections idle for
 ``CHANNEL_TIMEOUT`` seconds are closed, bodies over ``MAX_BODY_BYTES`` are answered 413
-from their headers, and ``slack_guard`` refuses unsigned or malformed requests before
+from their headers, and ``guard`` refuses unsigned or malformed requests before
 Bolt parses them.
 
 SIGHUP reloads the corpus in this same process (``LiveAnswerer.install_sighup``), in
@@ -34,8 +34,8 @@ from waitress.server import create_server
 
 from bot.config import ConfigError
 from bot.reload import LiveAnswerer
-from bot.slack_app import SlackBot
-from bot.slack_guard import MAX_BODY_BYTES, Rejection, check_signature, parse_verified_body
+from bot.slack.app import SlackBot
+from bot.slack.guard import MAX_BODY_BYTES, Rejection, check_signature, parse_verified_body
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def _reply(
 def wsgi_app(
     bot: SlackBot, *, signing_secret: str, live: LiveAnswerer | None = None
 ) -> Callable[..., Iterable[bytes]]:
-    """``/slack/events`` through ``slack_guard`` into Bolt, plus a health check (naming
+    """``/slack/events`` through ``guard`` into Bolt, plus a health check (naming
     the corpus version served when ``live`` is given)."""
     rejected = _RejectionLog()
 
@@ -238,7 +238,7 @@ def _busy(channel: Any) -> bool:
 
 def serve_socket_mode(bot: SlackBot, *, app_token: str, live: LiveAnswerer | None = None) -> int:
     """Connect over Socket Mode and answer until SIGTERM/SIGINT, then drain and exit 0."""
-    from bot.slack_socket import connect_socket_mode
+    from bot.slack.socket_client import connect_socket_mode
 
     stop = _StopFlag()
     stop.install()
