@@ -30,7 +30,7 @@ from slack_fake import (
 )
 from slack_process import SIGNING_SECRET, HttpBot, event_json, running_http_bot
 
-from bot.slack.app import CHANNEL_NOT_ALLOWED
+from bot.slack.middleware import CHANNEL_NOT_ALLOWED
 from bot.slack.render import ACTION_NEXT, ACTION_SHARE, _button_value
 
 HALF_OPEN = 200
@@ -342,7 +342,7 @@ def test_allowed_channels_hold_for_shares_and_mentions(
 
 
 def test_user_text_cannot_forge_a_log_line(fake: FakeSlackWebAPI, tmp_path: Path) -> None:
-    forged = "2026-01-01 00:00:00,000 INFO bot.slack.app: answered app_mention in channel: answer"
+    forged = "2026-01-01 00:00:00,000 INFO bot.slack.listeners: answered app_mention in channel: answer"
     text = f"스톡홀름\n{forged}\r\n{forged}\x1b[2K"
     with running_http_bot(fake.base_url, tmp_path / "bot.log", BOT_LOG_QUESTIONS="1") as bot:
         bot.post(event_json(dm_message_body(text)))
@@ -365,5 +365,5 @@ def test_json_logs_have_one_object_per_line(fake: FakeSlackWebAPI, tmp_path: Pat
         lines = bot.logs().splitlines()
     records = [json.loads(line) for line in lines]  # every line, the server's own included
     loggers = {r["logger"] for r in records}
-    assert {"bot.slack.runners", "bot.slack.app"} <= loggers
+    assert {"bot.slack.runners", "bot.slack.listeners"} <= loggers
     assert any("stopped" in r["message"] for r in records)
