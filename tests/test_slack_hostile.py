@@ -342,7 +342,9 @@ def test_allowed_channels_hold_for_shares_and_mentions(
 
 
 def test_user_text_cannot_forge_a_log_line(fake: FakeSlackWebAPI, tmp_path: Path) -> None:
-    forged = "2026-01-01 00:00:00,000 INFO bot.slack.listeners: answered app_mention in channel: answer"
+    forged = (
+        "2026-01-01 00:00:00,000 INFO bot.slack.listeners: answered app_mention in channel: answer"
+    )
     text = f"스톡홀름\n{forged}\r\n{forged}\x1b[2K"
     with running_http_bot(fake.base_url, tmp_path / "bot.log", BOT_LOG_QUESTIONS="1") as bot:
         bot.post(event_json(dm_message_body(text)))

@@ -175,19 +175,19 @@ def build_app(
     outbox = Outbox(SlackSender(client or outbox_client(config)), on_undelivered=on_undelivered)
     for middleware in global_middleware(config, store, outbox):
         app.use(middleware)
-    handlers = Listeners(answerer, config, store, outbox)
+    listeners = Listeners(answerer, config, store, outbox)
     for event in EVENTS:
         if event != HOME_EVENT:
-            app.event(event)(handlers.on_message)
-    app.event(HOME_EVENT)(handlers.on_home)
-    app.command(COMMAND)(handlers.on_command)
-    app.action(ACTION_SHARE)(handlers.on_share)
-    app.action(ACTION_NEXT)(handlers.on_next)
-    app.action(ACTION_VOTE_UP)(handlers.on_vote)
-    app.action(ACTION_VOTE_DOWN)(handlers.on_vote)
-    app.action(ACTION_FULL)(handlers.on_full)
-    app.action(ACTION_PREVIOUS_PARAGRAPH)(handlers.on_paragraph)
-    app.action(ACTION_FOLLOWING_PARAGRAPH)(handlers.on_paragraph)
+            app.event(event)(listeners.on_message)
+    app.event(HOME_EVENT)(listeners.on_home)
+    app.command(COMMAND)(listeners.on_command)
+    app.action(ACTION_SHARE)(listeners.on_share)
+    app.action(ACTION_NEXT)(listeners.on_next)
+    app.action(ACTION_VOTE_UP)(listeners.on_vote)
+    app.action(ACTION_VOTE_DOWN)(listeners.on_vote)
+    app.action(ACTION_FULL)(listeners.on_full)
+    app.action(ACTION_PREVIOUS_PARAGRAPH)(listeners.on_paragraph)
+    app.action(ACTION_FOLLOWING_PARAGRAPH)(listeners.on_paragraph)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
