@@ -109,25 +109,39 @@ class Listeners:
         except Exception:
             log.exception("answer failed", extra={"event": event, "channel_type": channel_type})
             return None
+        self._log_answered(question, answer.status, None, event, channel_type, started)
+        return answer
+
+    def _log_answered(
+        self,
+        text: str,
+        status: str,
+        kind: str | None,
+        event: str,
+        channel_type: str,
+        started: float,
+    ) -> None:
+        """One log line per answer: where, what status, how long (question text only
+        with BOT_LOG_QUESTIONS)."""
         extra: dict[str, Any] = {
             "event": event,
             "channel_type": channel_type,
-            "status": answer.status,
-            "question_chars": len(question),
+            "status": status,
+            "question_chars": len(text),
             "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         }
         if self.config.log_questions:
-            extra["question"] = question
+            extra["question"] = text
+        how = f"{status} ({kind}, " if kind else f"{status} ("
         log.info(
-            "answered %s in %s: %s (%d chars, %.1f ms)",
+            "answered %s in %s: %s%d chars, %.1f ms)",
             event,
             channel_type,
-            answer.status,
-            len(question),
+            how,
+            len(text),
             extra["latency_ms"],
             extra=extra,
         )
-        return answer
 
     def _log_question(
         self, text: str, status: str, *, transport: str, started: float, turn: Turn | None = None
@@ -158,25 +172,7 @@ class Listeners:
         except Exception:
             log.exception("answer failed", extra={"event": event, "channel_type": channel_type})
             return None
-        extra: dict[str, Any] = {
-            "event": event,
-            "channel_type": channel_type,
-            "status": turn.status,
-            "question_chars": len(text),
-            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
-        if self.config.log_questions:
-            extra["question"] = text
-        log.info(
-            "answered %s in %s: %s (%s, %d chars, %.1f ms)",
-            event,
-            channel_type,
-            turn.status,
-            turn.kind,
-            len(text),
-            extra["latency_ms"],
-            extra=extra,
-        )
+        self._log_answered(text, turn.status, turn.kind, event, channel_type, started)
         self._log_question(text, turn.status, transport=event, started=started, turn=turn)
         return turn
 
