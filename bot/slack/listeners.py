@@ -320,9 +320,8 @@ class Listeners:
 
     def on_next(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        parsed = parse_button_value(action.get("value"))
+        parsed = _our_button(action)
         if parsed is None:
-            log.info("button ignored: not a button value of ours")
             return
         question, position = parsed
         answer = self._answer(question, event="next_passage", channel_type="button")
@@ -348,9 +347,8 @@ class Listeners:
     def on_full(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """The "전체 문단" button: the whole paragraph of the shown passage, its quote bold."""
         ack()
-        parsed = parse_button_value(action.get("value"))
+        parsed = _our_button(action)
         if parsed is None:
-            log.info("button ignored: not a button value of ours")
             return
         question, position = parsed
         answer = self._answer(question, event="full_paragraph", channel_type="button")
@@ -444,6 +442,15 @@ def turn_message(turn: Turn, guide: Guide) -> Message:
     if turn.answer is None:
         return notice_message(NO_MORE_TEXT)
     return answer_message(turn.answer, guide=guide, position=turn.position, context=turn.context)
+
+
+def _our_button(action: dict[str, Any]) -> tuple[str, int] | None:
+    """The (question, position) a button of ours carries; anything else is logged and
+    ignored."""
+    parsed = parse_button_value(action.get("value"))
+    if parsed is None:
+        log.info("button ignored: not a button value of ours")
+    return parsed
 
 
 def _channel_type(channel_id: str | None) -> str:
