@@ -8,7 +8,7 @@ entry are all errors, reported with the file and the id they concern.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,9 @@ import yaml
 PASSAGE_KINDS = ("body", "caption", "quote", "note", "bio")
 FOOTNOTE_KINDS = ("참고", "논문", "설명", "원문")
 GLOSSARY_FILE = "glossary.yaml"
+# Everyday words for the articles' words (one way: a question's word -> the article's).
+PARAPHRASES_FILE = "paraphrases.yaml"
+_NOT_ARTICLES = frozenset({GLOSSARY_FILE, PARAPHRASES_FILE})
 
 # A footnote reference in passage text: "*5" (report style) or "[5]" (essay style).
 MARK_RE = re.compile(r"\*\d+|\[\d+\]")
@@ -145,9 +148,12 @@ class Corpus:
 
 @dataclass(frozen=True, slots=True)
 class Glossary:
-    """Groups of interchangeable terms (synonyms, translations, spellings)."""
+    """Groups of interchangeable terms (synonyms, translations, spellings), and the
+    everyday words a reader may use for an article's word (``paraphrases.yaml``)."""
 
     groups: tuple[tuple[str, ...], ...] = ()
+    # (the article's word, the words a question may use for it)
+    paraphrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,14 +186,14 @@ def find_urls(text: str) -> tuple[str, ...]:
 
 
 def article_files(folder: Path) -> list[Path]:
-    """The article files of a corpus folder (every ``*.yaml`` but the glossary)."""
-    return sorted(p for p in folder.glob("*.yaml") if p.name != GLOSSARY_FILE)
+    """The article files of a corpus folder (every ``*.yaml`` but the word lists)."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in _NOT_ARTICLES)
 
 
 def corpus_files(folder: Path) -> list[Path]:
     """Every file whose content the corpus (and so the index) depends on."""
-    glossary = folder / GLOSSARY_FILE
-    return article_files(folder) + ([glossary] if glossary.is_file() else [])
+    lists = [folder / name for name in (GLOSSARY_FILE, PARAPHRASES_FILE)]
+    return article_files(folder) + [p for p in lists if p.is_file()]
 
 
 def _declared_id(raw: Any, fallback: str) -> str:
@@ -387,6 +393,9 @@ def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
     glossary_path = folder / GLOSSARY_FILE
     if glossary_path.is_file():
         problems += load_glossary_problems(glossary_path)
+    paraphrases_path = folder / PARAPHRASES_FILE
+    if paraphrases_path.is_file():
+        problems += load_paraphrases_problems(paraphrases_path)
     if any(p.error for p in problems):
         return None, problems
     return Corpus(tuple(articles)), problems
@@ -425,17 +434,50 @@ def load_glossary_problems(path: Path) -> list[Problem]:
     return _glossary_groups(raw, str(path))[1]
 
 
-def load_glossary(folder: Path) -> Glossary:
-    """The glossary of a corpus folder; an absent file is an empty glossary."""
-    path = Path(folder) / GLOSSARY_FILE
-    if not path.is_file():
-        return Glossary()
+Paraphrase = tuple[str, tuple[str, ...]]
+
+
+def _paraphrases(raw: Any, file: str) -> tuple[tuple[Paraphrase, ...], list[Problem]]:
+    problems: list[Problem] = []
+    items = raw.get("paraphrases") if isinstance(raw, dict) else None
+    if isinstance(raw, dict):
+        for key in sorted(set(raw) - {"paraphrases"}, key=str):
+            problems.append(Problem(file, "(문서)", f"알 수 없는 키 '{key}'"))
+    if not isinstance(items, dict):
+        message = "'paraphrases'는 '문서의 낱말: [바꿔 쓰는 말, …]' 목록이어야 합니다"
+        return (), [*problems, Problem(file, "paraphrases", message)]
+    out: list[Paraphrase] = []
+    for word, values in items.items():
+        ok = isinstance(word, str) and word.strip() and isinstance(values, list) and values
+        if not ok or not all(isinstance(v, str) and v.strip() for v in values):
+            problems.append(Problem(file, str(word), "바꿔 쓰는 말을 하나 이상 적어야 합니다"))
+            continue
+        out.append((word.strip(), tuple(v.strip() for v in values)))
+    return tuple(out), problems
+
+
+def load_paraphrases_problems(path: Path) -> list[Problem]:
     raw, problems = _parse(path)
-    groups, more = _glossary_groups(raw, str(path)) if not problems else ((), [])
+    if problems:
+        return problems
+    return _paraphrases(raw, str(path))[1]
+
+
+def _load_list(path: Path, read: Callable[[Any, str], tuple[Any, list[Problem]]]) -> Any:
+    raw, problems = _parse(path)
+    found, more = read(raw, str(path)) if not problems else ((), [])
     errors = [p for p in problems + more if p.error]
     if errors:
         raise CorpusError(errors)
-    return Glossary(groups)
+    return found
+
+
+def load_glossary(folder: Path) -> Glossary:
+    """The glossary and paraphrases of a corpus folder; absent files are empty lists."""
+    glossary, paraphrases = Path(folder) / GLOSSARY_FILE, Path(folder) / PARAPHRASES_FILE
+    groups = _load_list(glossary, _glossary_groups) if glossary.is_file() else ()
+    words = _load_list(paraphrases, _paraphrases) if paraphrases.is_file() else ()
+    return Glossary(groups, words)
 
 
 @dataclass(frozen=True, slots=True)

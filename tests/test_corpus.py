@@ -157,6 +157,24 @@ def test_glossary_is_loaded_and_validated(write_corpus) -> None:
     assert problem.where == "groups[0]"
 
 
+def test_paraphrases_are_loaded_and_validated(write_corpus) -> None:
+    words = "paraphrases:\n  편견: [선입견, 색안경]\n  개최: [열리다]\n"
+    folder = write_corpus({"alpha.yaml": GOOD, "paraphrases.yaml": words})
+    assert load_glossary(folder).paraphrases == (
+        ("편견", ("선입견", "색안경")),
+        ("개최", ("열리다",)),
+    )
+    assert [a.id for a in load_corpus(folder).articles] == ["alpha"]
+    (folder / "paraphrases.yaml").write_text("paraphrases:\n  편견: []\n", encoding="utf-8")
+    problem = _one_error(folder)
+    assert problem.file.endswith("paraphrases.yaml")
+    assert problem.where == "편견"
+    (folder / "paraphrases.yaml").write_text("- [편견, 선입견]\n", encoding="utf-8")
+    assert _one_error(folder).where == "paraphrases"
+    with pytest.raises(CorpusError):
+        load_glossary(folder)
+
+
 # --- broken files: each problem names the file and the id --------------------------------
 
 

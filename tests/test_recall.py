@@ -135,6 +135,10 @@ def test_source_questions_take_footnotes_as_evidence(conf: Answerer) -> None:
     assert _ids(answer)[0] == "conf-p004"
     assert answer.status == "answer"
     assert answer.results[0].footnotes[0].urls == ("https://example.org/videos",)
+    # conf-p002 is the passage about the session, but it cites nothing to link to.
+    asked = conf.answer("공정성 세션 슬라이드 링크")
+    assert _ids(asked)[0] == "conf-p002"
+    assert asked.status == "related"
 
 
 @pytest.mark.parametrize(
@@ -148,6 +152,38 @@ def test_author_questions_find_the_bio(conf: Answerer, question: str) -> None:
 def test_author_rule_can_be_turned_off(conf: Answerer) -> None:
     conf.options = Options().without("author")
     assert _ids(conf.answer("글쓴이가 누구야"))[:1] != ["conf-bio"]
+
+
+PARAPHRASES = """\
+paraphrases:
+  편견: [선입견, 색안경]
+  개최: [치르다]
+  방: [세션룸]
+"""
+
+
+def test_an_everyday_word_finds_the_articles_word(make_answerer) -> None:
+    files = {"conf.yaml": ARTICLE, "paraphrases.yaml": PARAPHRASES}
+    answerer = make_answerer(files, k=5)
+    # 색안경 is neither in the corpus nor near 편견 in Kiwi's vectors.
+    assert _ids(answerer.answer("모델이 사회의 색안경을 배운다"))[0] == "conf-p002"
+    assert _ids(answerer.answer("학회는 어디서 치렀어?"))[0] == "conf-p001"
+    # One way: the article's word does not turn into the reader's word.
+    assert "conf-p002" not in _ids(answerer.answer("스톡홀름 색안경"))[:1]
+    answerer.options = Options().without("paraphrases", "soft")
+    assert answerer.answer("색안경").status == "no_answer"
+
+
+def test_without_a_paraphrase_list_the_everyday_word_is_unknown(conf: Answerer) -> None:
+    assert conf.answer("색안경").status == "no_answer"
+
+
+def test_an_article_speaks_for_its_author(conf: Answerer) -> None:
+    # conf-p006 is written in the first person: asked by the author's name, it is not
+    # missing the name, and the other article's passages are.
+    answer = conf.answer("김하늘님이 수학자가 딥러닝에 기여할 일이 없다고 생각했던 이유")
+    assert _ids(answer)[0] == "conf-p006"
+    assert answer.status == "answer"
 
 
 # --- confidence -------------------------------------------------------------------------
@@ -233,7 +269,7 @@ def test_a_caption_is_quoted_whole(conf: Answerer) -> None:
 
 
 def test_every_mechanism_can_be_named_for_an_ablation() -> None:
-    names = ("soft", "compound", "filler", "figure", "sources", "author")
+    names = ("soft", "paraphrases", "compound", "filler", "figure", "sources", "author")
     off = Options().without(*names)
     assert not any(getattr(off, n) for n in names)
     with pytest.raises(ValueError):

@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "10"
+INDEX_VERSION = "11"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -70,13 +70,15 @@ class SearchIndex:
     terms: BM25Index
     grams: BM25Index
     synonyms: Synonyms
+    paraphrases: Synonyms  # a reader's everyday word -> the article's word (one way)
     tokenizer: Tokenizer
     priors: np.ndarray  # ranking prior of each passage (by kind)
     # words the corpus lacks -> corpus terms Kiwi's vectors place near them, with similarity
     neighbours: dict[str, dict[str, float]]
     # character n-gram -> the index terms that hold it (for near spellings)
     gram_terms: dict[str, tuple[str, ...]]
-    term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
+    # each passage's terms, as a set, with its author's name (evidence, not BM25 terms)
+    term_sets: tuple[frozenset[str], ...]
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -101,7 +103,10 @@ class SearchIndex:
         scale): the analysed fields are repeated, the BM25 fields built anew."""
         corpus = self.corpus.replicated(factor)
         fields = list(self.fields) * factor
-        return _assemble(corpus, fields, self.synonyms, self.neighbours, self.tokenizer)
+        return _assemble(corpus, self._analysed(fields), self.tokenizer)
+
+    def _analysed(self, fields: list[PassageFields]) -> Analysed:
+        return Analysed(fields, self.synonyms, self.paraphrases, self.neighbours)
 
 
 def latin_vocabulary(corpus: Corpus) -> frozenset[str]:
@@ -214,6 +219,8 @@ def content_key(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> str
         h.update(f"\x1e{passage.id}\x1f{index_text(corpus, passage, vocabulary)}".encode())
     for group in glossary.groups:
         h.update(("\x1d" + "\x1f".join(group)).encode())
+    for word, values in glossary.paraphrases:
+        h.update(("\x1c" + "\x1f".join((word, *values))).encode())
     return h.hexdigest()[:32]
 
 
@@ -242,6 +249,7 @@ class Analysed:
 
     fields: list[PassageFields]
     synonyms: Synonyms
+    paraphrases: Synonyms
     neighbours: dict[str, dict[str, float]]
 
 
@@ -275,7 +283,11 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         for word, near in tokenizer.neighbours(tokenizer.vocabulary(texts)).items()
         if word not in known
     }
-    return Analysed(fields, Synonyms.build(runs), neighbours)
+    paraphrases = Synonyms.build_one_way(
+        (tokenizer.terms(word), [tokenizer.terms(v) for v in values])
+        for word, values in glossary.paraphrases
+    )
+    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours)
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
@@ -296,7 +308,8 @@ def _load_cached(path: Path) -> Analysed | None:
             for f in data["fields"]
         ]
         synonyms = Synonyms.from_json(data["synonyms"])
-        return Analysed(fields, synonyms, dict(data["neighbours"]))
+        paraphrases = Synonyms.from_json(data["paraphrases"])
+        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -313,6 +326,7 @@ def _store(path: Path, analysed: Analysed) -> None:
             for f in analysed.fields
         ],
         "synonyms": analysed.synonyms.to_json(),
+        "paraphrases": analysed.paraphrases.to_json(),
         "neighbours": analysed.neighbours,
     }
     try:
@@ -335,28 +349,30 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _assemble(
-    corpus: Corpus,
-    fields: list[PassageFields],
-    synonyms: Synonyms,
-    neighbours: dict[str, dict[str, float]],
-    tokenizer: Tokenizer,
-) -> SearchIndex:
+def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> SearchIndex:
+    fields = analysed.fields
     gram_terms: dict[str, list[str]] = {}
     for term in {t for f in fields for t in f.terms if not is_marker(t)}:
         for gram in set(char_grams([term])):
             gram_terms.setdefault(gram, []).append(term)
+    # An article is its author's words throughout: "임성빈님이 회사로 간 계기" asks about
+    # a passage written in the first person, which never names him.
+    authors = {a.id: frozenset(tokenizer.terms(a.author)) for a in corpus.articles}
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
         terms=BM25Index([f.terms for f in fields]),
         grams=BM25Index([f.grams for f in fields]),
-        synonyms=synonyms,
+        synonyms=analysed.synonyms,
+        paraphrases=analysed.paraphrases,
         tokenizer=tokenizer,
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
-        neighbours=neighbours,
+        neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
-        term_sets=tuple(frozenset(f.terms) for f in fields),
+        term_sets=tuple(
+            frozenset(f.terms) | authors[p.article_id]
+            for f, p in zip(fields, corpus.passages, strict=True)
+        ),
     )
 
 
@@ -378,4 +394,4 @@ def build_index(
         analysed = _analyse(corpus, glossary, tokenizer)
         if path is not None:
             _store(path, analysed)
-    return _assemble(corpus, analysed.fields, analysed.synonyms, analysed.neighbours, tokenizer)
+    return _assemble(corpus, analysed, tokenizer)

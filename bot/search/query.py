@@ -2,9 +2,10 @@
 
 ``build_query`` turns the question text into terms (Kiwi) and finds, for each
 term, the index terms that can stand in for it: glossary and mined
-``한국어(English)`` pairs, the author and source markers, a figure number, the
-stem of a compound the corpus lacks (개최지 -> 개최), or a word Kiwi's vectors
-place near it (원하다 -> 바라다). Ranking (``bot.search.rank``) takes the result.
+``한국어(English)`` pairs, the everyday words of ``paraphrases.yaml`` (그래픽카드 ->
+GPU), the author and source markers, a figure number, the stem of a compound the
+corpus lacks (개최지 -> 개최), or a word Kiwi's vectors place near it (선입견 ->
+편견). Ranking (``bot.search.rank``) takes the result.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.
 
 # How much a stand-in is worth, relative to the question's own term.
 EQUIVALENT_CREDIT = 1.0
+# An everyday word for the article's word (``paraphrases.yaml``): close, not the same.
+PARAPHRASE_CREDIT = 0.8
 MARKER_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
@@ -54,6 +57,7 @@ class Options:
     """Which recall mechanisms run (all on; ``eval --without`` turns some off)."""
 
     soft: bool = True  # Kiwi word-vector neighbours for words the corpus lacks
+    paraphrases: bool = True  # everyday words for the articles' words
     compound: bool = True  # the corpus's stem of a compound it lacks
     filler: bool = True  # talk about the conversation carries no weight
     figure: bool = True  # "그림 N" means figure N, not footnote N
@@ -126,6 +130,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
     if options.figure:
         words = [w for w in words if w != "그림" or not figures]
     runs = index.synonyms.expand(tuple(words))
+    everyday = index.paraphrases.expand(tuple(words)) if options.paraphrases else []
     author_asked = options.author and (
         any(w in AUTHOR_WORDS for w in words)
         or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
@@ -135,6 +140,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
+        stand_ins += [(eq, PARAPHRASE_CREDIT) for run, eq in everyday if word in run]
         if author_asked and (word in AUTHOR_WORDS or word in _PERSON_WORDS or word == _WRITE_STEM):
             stand_ins.append(((AUTHOR_TERM,), MARKER_CREDIT))
         if options.sources and word in SOURCE_WORDS:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.corpus import Passage
-from bot.search.index import PassageFields, SearchIndex, is_figure, is_marker
+from bot.search.index import SOURCE_TERM, PassageFields, SearchIndex, is_figure, is_marker
 from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
 
 EXPANSION_WEIGHT = 0.6
@@ -40,7 +40,8 @@ class Hit:
     score: float
     coverage: float
     matched: tuple[str, ...]  # passage terms that match the question (for highlighting)
-    missing_specific: tuple[str, ...]  # names/numbers of the question the passage lacks
+    # names/numbers of the question the passage lacks, or the source it asks for
+    missing_specific: tuple[str, ...]
     salient: int  # how many of the question's own strong terms (not weak) the passage holds
 
 
@@ -116,6 +117,10 @@ def term_weight(index: SearchIndex, term: Term) -> float:
     return weight * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
 
 
+def _asks_source(term: Term) -> bool:
+    return any(run == (SOURCE_TERM,) for run, _ in term.stand_ins)
+
+
 def _together(fields: PassageFields, a: str, b: str) -> bool:
     return any(a in terms and b in terms for terms in fields.sentence_terms)
 
@@ -131,6 +136,9 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
         weight = term_weight(index, term)
         context = term.weight < 1.0  # from the earlier question: evidence, never a lack
         total += 0.0 if context else weight
+        # A link, a slide, a video asked for: only a passage that cites one answers.
+        if not context and SOURCE_TERM not in present and _asks_source(term):
+            missing.append(term.text)
         if term.text in present:
             total += weight if context else 0.0
             covered += weight

@@ -54,6 +54,20 @@ class Synonyms:
         frozen = {k: tuple(sorted(v)) for k, v in table.items() if v}
         return cls(frozen, max((len(k) for k in frozen), default=0))
 
+    @classmethod
+    def build_one_way(cls, pairs: Iterable[tuple[Terms, Iterable[Terms]]]) -> Synonyms:
+        """A table from each of ``pairs``' words to the run it stands for (a reader's
+        word -> the article's word), never the other way."""
+        table: dict[Terms, set[Terms]] = {}
+        for target, words in pairs:
+            if not target:
+                continue
+            for run in words:
+                if run and run != target:
+                    table.setdefault(run, set()).add(target)
+        frozen = {k: tuple(sorted(v)) for k, v in table.items()}
+        return cls(frozen, max((len(k) for k in frozen), default=0))
+
     def expand(self, terms: Sequence[str]) -> list[tuple[Terms, Terms]]:
         """``(run, equivalent)`` for every run of ``terms`` the table knows."""
         found: list[tuple[Terms, Terms]] = []
