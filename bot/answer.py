@@ -7,9 +7,11 @@ between threads.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from bot.search.confidence import confident, judge
 from bot.search.index import SearchIndex, build_index, corpus_names, default_cache_dir
 from bot.search.query import Options, Query
 from bot.search.quote import ends_in_lead_in, pick_quote
-from bot.search.rank import Hit, search
+from bot.search.rank import WEAK_WEIGHT, Hit, search
 from bot.search.tokenizer import Tokenizer, get_tokenizer, normalize
 
 # Questions longer than this are answered from their beginning (and the reply says so).
@@ -207,17 +209,18 @@ class Answerer:
     def _quote(self, hit: Hit, query: Query) -> str:
         fields = self.index.fields[hit.position]
         weights = quote_weights(self.index, query)
-        start, end = pick_quote(
+        chosen = pick_quote(
             fields.sentences,
             fields.sentence_terms,
             weights,
             question=query.text,
             whole_if_short=hit.passage.kind in ("caption", "bio"),
         )
-        whole = (start, end) == (0, len(fields.sentences))
-        quote = hit.passage.text if whole else " ".join(fields.sentences[start:end])
+        sentences = fields.sentences
+        whole = chosen == tuple(range(len(sentences)))
+        quote = hit.passage.text if whole else _joined(sentences, chosen)
         following = self._following_quote(hit.position)
-        if end == len(fields.sentences) and ends_in_lead_in(quote) and following:
+        if chosen[-1] == len(sentences) - 1 and ends_in_lead_in(quote) and following:
             quote = f"{quote}\n{following}"
         return quote
 
@@ -233,12 +236,23 @@ class Answerer:
         return None
 
 
+# Between quoted sentences that are not next to each other.
+GAP = " … "
+
+
+def _joined(sentences: Sequence[str], chosen: Sequence[int]) -> str:
+    parts = [sentences[chosen[0]]]
+    for before, i in itertools.pairwise(chosen):
+        parts.append((" " if i == before + 1 else GAP) + sentences[i])
+    return "".join(parts)
+
+
 def quote_weights(index: SearchIndex, query: Query) -> dict[str, tuple[str, float]]:
     """For each question term and stand-in: the question term it counts for, and what
     it is worth in choosing sentences."""
     weights: dict[str, tuple[str, float]] = {}
     for term in query.terms:
-        w = index.terms.term_idf(term.text) * term.weight
+        w = index.terms.term_idf(term.text) * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
         candidates = [(term.text, w)]
         candidates += [(t, w * credit) for run, credit in term.stand_ins for t in run]
         candidates += [(t, w * share) for t, share in term.near]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Answer, Answerer, is_help_request
+from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search.query import Options
 
 ARTICLE = """\
@@ -262,6 +262,39 @@ def test_a_lead_in_brings_the_quote_it_introduces(conf: Answerer) -> None:
     answer = conf.answer("교수님이 학생들에게 남긴 말")
     assert answer.results[0].passage_id in {"conf-p007", "conf-q01"}
     assert "증명 없는 직관은 위험하다" in answer.results[0].quote
+
+
+TUTORIAL = """\
+    id: tut
+    title: 튜토리얼 후기
+    author: 이바다
+    bio:
+      id: tut-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 튜토리얼
+      passages:
+      - id: tut-p001
+        text: >-
+          산지브 아로라의 튜토리얼은 딥러닝 이론을 다뤘습니다. 연구 결과가 나올 원천을
+          인지해야 합니다. 최적화 방법을 먼저 제시해야 한다는 점이 강조되었습니다. 모델
+          구조에 대한 논의도 길었습니다. 마무리 즈음에는 물리학의 직관이 중요하다는 점이
+          언급되었습니다.
+"""
+
+
+def test_a_sentence_further_off_joins_the_quote_when_it_holds_a_strong_term(
+    make_answerer,
+) -> None:
+    answerer = make_answerer({"tut.yaml": TUTORIAL})
+    quote = answerer.answer("아로라 튜토리얼에서 물리학 얘기").results[0].quote
+    assert quote.startswith("산지브 아로라의 튜토리얼은")
+    assert quote.endswith(f"{GAP}마무리 즈음에는 물리학의 직관이 중요하다는 점이 언급되었습니다.")
+    # Nothing further off adds a question term: the one sentence alone.
+    assert answerer.answer("아로라 튜토리얼").results[0].quote == (
+        "산지브 아로라의 튜토리얼은 딥러닝 이론을 다뤘습니다."
+    )
 
 
 def test_a_caption_is_quoted_whole(conf: Answerer) -> None:

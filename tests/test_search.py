@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.answer import MAX_QUESTION_CHARS, Answer, Answerer, is_help_request
+from bot.answer import GAP, MAX_QUESTION_CHARS, Answer, Answerer, is_help_request
 from bot.search import tokenizer as tokenizer_module
 from bot.search.quote import split_sentences
 from bot.search.rank import search
@@ -339,9 +339,13 @@ def test_quotes_on_the_real_corpus(answerer: Answerer, question: str) -> None:
         sentences = split_sentences(result.quote)
         # 1-3 sentences (one more for a reason, a lead-in or a turn), or a short passage whole
         assert 1 <= len(sentences) <= 4 or result.quote == result.text
-        assert result.quote in result.text
+        # Quoted as written: each run of sentences is the passage's own text.
+        assert all(part in result.text for part in result.quote.split(GAP))
         if len(split_sentences(result.text)) > 1:
-            assert any(h.lower() in result.quote.lower() for h in result.highlights)
+            # A matched term is in the quote, or in a footnote a quoted sentence cites.
+            cited = " ".join(f.text or "" for f in result.footnotes if f.mark in result.quote)
+            shown = f"{result.quote} {cited}".lower()
+            assert any(h.lower() in shown for h in result.highlights)
 
 
 # --- footnotes --------------------------------------------------------------------------

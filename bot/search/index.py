@@ -79,6 +79,7 @@ class SearchIndex:
     gram_terms: dict[str, tuple[str, ...]]
     # each passage's terms, as a set, with its author's name (evidence, not BM25 terms)
     term_sets: tuple[frozenset[str], ...]
+    authors: dict[str, tuple[str, ...]]  # article id -> its author's name, as terms
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -103,10 +104,12 @@ class SearchIndex:
         scale): the analysed fields are repeated, the BM25 fields built anew."""
         corpus = self.corpus.replicated(factor)
         fields = list(self.fields) * factor
-        return _assemble(corpus, self._analysed(fields), self.tokenizer)
-
-    def _analysed(self, fields: list[PassageFields]) -> Analysed:
-        return Analysed(fields, self.synonyms, self.paraphrases, self.neighbours)
+        authors = {
+            a.id: self.authors[b.id]
+            for a, b in zip(corpus.articles, self.corpus.articles * factor, strict=True)
+        }
+        analysed = Analysed(fields, self.synonyms, self.paraphrases, self.neighbours, authors)
+        return _assemble(corpus, analysed, self.tokenizer)
 
 
 def latin_vocabulary(corpus: Corpus) -> frozenset[str]:
@@ -251,6 +254,8 @@ class Analysed:
     synonyms: Synonyms
     paraphrases: Synonyms
     neighbours: dict[str, dict[str, float]]
+    # each article's author, as terms: an article is its author's words throughout
+    authors: dict[str, tuple[str, ...]]
 
 
 def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
@@ -287,7 +292,8 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         (tokenizer.terms(word), [tokenizer.terms(v) for v in values])
         for word, values in glossary.paraphrases
     )
-    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours)
+    authors = {a.id: tokenizer.terms(a.author) for a in corpus.articles}
+    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours, authors)
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
@@ -309,7 +315,8 @@ def _load_cached(path: Path) -> Analysed | None:
         ]
         synonyms = Synonyms.from_json(data["synonyms"])
         paraphrases = Synonyms.from_json(data["paraphrases"])
-        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]))
+        authors = {k: tuple(v) for k, v in data["authors"].items()}
+        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]), authors)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -328,6 +335,7 @@ def _store(path: Path, analysed: Analysed) -> None:
         "synonyms": analysed.synonyms.to_json(),
         "paraphrases": analysed.paraphrases.to_json(),
         "neighbours": analysed.neighbours,
+        "authors": analysed.authors,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -357,7 +365,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
             gram_terms.setdefault(gram, []).append(term)
     # An article is its author's words throughout: "임성빈님이 회사로 간 계기" asks about
     # a passage written in the first person, which never names him.
-    authors = {a.id: frozenset(tokenizer.terms(a.author)) for a in corpus.articles}
+    authors = {a: frozenset(terms) for a, terms in analysed.authors.items()}
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
@@ -373,6 +381,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
             frozenset(f.terms) | authors[p.article_id]
             for f, p in zip(fields, corpus.passages, strict=True)
         ),
+        authors=analysed.authors,
     )
 
 

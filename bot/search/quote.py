@@ -4,7 +4,8 @@ The quote is the one to three consecutive sentences that answer: those that
 hold the question's terms, widened to what the answer needs — the reason for a
 why-question, the figure for a how-many question, what follows a lead-in
 ("다음과 같이 …:"), and the turn ("그러나 …") after a premise the paragraph
-overturns.
+overturns — and a sentence further off when it alone holds a strong term of the
+question.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ MAX_EXTRA_SENTENCES = 1
 WHOLE_CHARS = 500
 # A sentence holding what the question asks for scores this share of the best sentence.
 CUE_BONUS = 0.6
+# A sentence apart from the quoted run joins it when the question terms it adds are
+# worth this share of the question's strongest term.
+FAR_GAIN = 0.5
 
 # Sentence ends: Korean/English terminal punctuation, optionally closed by a quote.
 _SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
@@ -82,8 +86,10 @@ def pick_quote(
     *,
     question: str,
     whole_if_short: bool = False,
-) -> tuple[int, int]:
-    """``(start, end)``: the half-open range of ``sentences`` to quote.
+) -> tuple[int, ...]:
+    """The indices of the ``sentences`` to quote, in order: a run of consecutive
+    sentences, and at most one more further off that holds a strong question term
+    the run lacks (quoted after a gap: "… 아로라의 튜토리얼 … 마무리 즈음에는 물리학 …").
 
     ``weights`` maps each question term, each stand-in and each near spelling to the
     question term it counts for and what it is worth (a span gains a question term
@@ -91,10 +97,43 @@ def pick_quote(
     """
     n = len(sentences)
     if n <= 1 or (whole_if_short and sum(map(len, sentences)) <= WHOLE_CHARS):
-        return 0, n
+        return tuple(range(n))
     held = [_held(terms, weights) for terms in sentence_terms]
     if not any(held):
-        return 0, min(2, n)
+        return tuple(range(min(2, n)))
+    start, end = _span(sentences, held, question)
+    return _with_far_sentence(held, start, end, weights)
+
+
+def _with_far_sentence(
+    held: Sequence[Mapping[str, float]],
+    start: int,
+    end: int,
+    weights: Mapping[str, tuple[str, float]],
+) -> tuple[int, ...]:
+    """The run, plus the sentence outside it that adds the most question terms, if
+    what it adds is worth at least ``FAR_GAIN`` of the question's strongest term."""
+    chosen = tuple(range(start, end))
+    if len(chosen) >= MAX_QUOTE_SENTENCES:
+        return chosen
+    covered = {t for h in held[start:end] for t in h}
+    strongest = max((w for _, w in weights.values()), default=0.0)
+
+    def gain(i: int) -> float:
+        return sum(w for t, w in held[i].items() if t not in covered)
+
+    outside = [i for i in range(len(held)) if not start <= i < end]
+    best = max(outside, key=lambda i: (gain(i), -abs(i - start)), default=None)
+    if best is None or strongest <= 0 or gain(best) < FAR_GAIN * strongest:
+        return chosen
+    return tuple(sorted((*chosen, best)))
+
+
+def _span(
+    sentences: Sequence[str], held: Sequence[Mapping[str, float]], question: str
+) -> tuple[int, int]:
+    """The best run of consecutive sentences, widened to what the answer needs."""
+    n = len(sentences)
     cue = _cue(question)
     cued = [bool(cue and cue.search(s)) for s in sentences]
     best_single = max(sum(h.values()) for h in held)
