@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
+from bot.search import rank
 from bot.search.query import Options
 
 ARTICLE = """\
@@ -184,6 +185,36 @@ def test_an_article_speaks_for_its_author(conf: Answerer) -> None:
     answer = conf.answer("김하늘님이 수학자가 딥러닝에 기여할 일이 없다고 생각했던 이유")
     assert _ids(answer)[0] == "conf-p006"
     assert answer.status == "answer"
+
+
+KINDS = """\
+    id: kinds
+    title: 채택 분석
+    author: 이바다
+    bio:
+      id: kinds-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 분석
+      passages:
+      - id: kinds-p001
+        text: >-
+          강화 학습 논문이 많이 채택되었습니다. 채택된 논문은 로봇 제어를 다뤘습니다.
+      - id: kinds-p002
+        text: >-
+          강화 학습 논문이 채택된 것은 성능 향상을 보여주기 쉬웠기 때문이라고 봅니다.
+"""
+
+
+def test_what_the_question_asks_for_decides_between_close_passages(
+    make_answerer, monkeypatch
+) -> None:
+    answerer = make_answerer({"kinds.yaml": KINDS})
+    why = "강화 학습 논문이 왜 많이 채택됐어?"
+    assert _ids(answerer.answer(why))[0] == "kinds-p002"  # the one giving the reason
+    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
+    assert _ids(answerer.answer(why))[0] == "kinds-p001"  # what the words alone prefer
 
 
 # --- confidence -------------------------------------------------------------------------

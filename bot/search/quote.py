@@ -199,6 +199,17 @@ def holds_number(text: str) -> bool:
     return bool(_DIGIT.search(_NOT_FIGURES.sub(" ", text)))
 
 
+def holds_cue(question: str, text: str) -> bool | None:
+    """Whether ``text`` holds what this kind of question asks for (a reason, a person,
+    a figure); None when the question asks for nothing in particular."""
+    cue = _cue(question)
+    if cue is None:
+        return None
+    if cue is _DIGIT:
+        return holds_number(text)
+    return bool(cue.search(text))
+
+
 def _cue(question: str) -> re.Pattern[str] | None:
     """What a sentence must hold to answer this kind of question, if anything."""
     if REASON_QUESTION.search(question):

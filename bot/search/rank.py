@@ -19,6 +19,7 @@ import numpy as np
 from bot.corpus import Passage
 from bot.search.index import SOURCE_TERM, PassageFields, SearchIndex, is_figure, is_marker
 from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
+from bot.search.quote import holds_cue
 
 EXPANSION_WEIGHT = 0.6
 GRAM_WEIGHT = 0.35
@@ -29,6 +30,9 @@ WEAK_WEIGHT = 0.5
 # A word no passage holds and nothing stands in for counts this much of the largest IDF:
 # it may be a paraphrase the corpus words differently, or what the articles lack.
 UNKNOWN_WEIGHT = 0.6
+# A passage without what the question asks for (no number for "몇 명", no reason for
+# "왜") ranks at this share of its score.
+LACKS_ANSWER_TYPE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +105,14 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
     hits = [_hit(index, int(i), float(scores[i]), query) for i in order if scores[i] > 0]
     # A shared n-gram alone ("for" in "forest") is no evidence of an answer.
     hits = [h for h in hits if h.coverage > 0]
-    # Soft AND: among the best-scored, prefer passages that hold more of the question.
-    hits.sort(key=lambda h: -h.score * h.coverage)
+    # Soft AND: among the best-scored, prefer passages that hold more of the question,
+    # and what it asks for (a reason, a person, a figure) over those that lack it.
+    hits.sort(key=lambda h: -h.score * h.coverage * _answer_type(query.text, h))
     return SearchResult(query, tuple(hits[:k]))
+
+
+def _answer_type(question: str, hit: Hit) -> float:
+    return LACKS_ANSWER_TYPE if holds_cue(question, hit.passage.text) is False else 1.0
 
 
 def term_weight(index: SearchIndex, term: Term) -> float:
