@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.corpus import FIGURE_REF_RE, MARK_RE, Corpus, Glossary, Passage, find_marks
+from bot.corpus import FIGURE_REF_RE, MARK_RE, Article, Corpus, Glossary, Passage, find_marks
 from bot.search.bm25 import BM25Index
 from bot.search.quote import split_sentences
 from bot.search.synonyms import Synonyms, mine_pairs
@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "11"
+INDEX_VERSION = "13"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -77,9 +77,9 @@ class SearchIndex:
     neighbours: dict[str, dict[str, float]]
     # character n-gram -> the index terms that hold it (for near spellings)
     gram_terms: dict[str, tuple[str, ...]]
-    # each passage's terms, as a set, with its author's name (evidence, not BM25 terms)
-    term_sets: tuple[frozenset[str], ...]
-    authors: dict[str, tuple[str, ...]]  # article id -> its author's name, as terms
+    term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
+    # article id -> what every passage of it speaks of: its author, the names in its title
+    topics: dict[str, tuple[str, ...]]
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -104,11 +104,11 @@ class SearchIndex:
         scale): the analysed fields are repeated, the BM25 fields built anew."""
         corpus = self.corpus.replicated(factor)
         fields = list(self.fields) * factor
-        authors = {
-            a.id: self.authors[b.id]
+        topics = {
+            a.id: self.topics[b.id]
             for a, b in zip(corpus.articles, self.corpus.articles * factor, strict=True)
         }
-        analysed = Analysed(fields, self.synonyms, self.paraphrases, self.neighbours, authors)
+        analysed = Analysed(fields, self.synonyms, self.paraphrases, self.neighbours, topics)
         return _assemble(corpus, analysed, self.tokenizer)
 
 
@@ -254,8 +254,8 @@ class Analysed:
     synonyms: Synonyms
     paraphrases: Synonyms
     neighbours: dict[str, dict[str, float]]
-    # each article's author, as terms: an article is its author's words throughout
-    authors: dict[str, tuple[str, ...]]
+    # each article's author and the names in its title (2018, ICML), as terms
+    topics: dict[str, tuple[str, ...]]
 
 
 def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
@@ -292,8 +292,15 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         (tokenizer.terms(word), [tokenizer.terms(v) for v in values])
         for word, values in glossary.paraphrases
     )
-    authors = {a.id: tokenizer.terms(a.author) for a in corpus.articles}
-    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours, authors)
+    topics = {a.id: article_topics(a, tokenizer) for a in corpus.articles}
+    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours, topics)
+
+
+def article_topics(article: Article, tokenizer: Tokenizer) -> tuple[str, ...]:
+    """What every passage of an article speaks of, named or not: its author (a first
+    person passage never names him). Not the title's names: "2018" of "2018 ICML을
+    통해 …" credited to every passage outranks the ones that say when and where."""
+    return tokenizer.terms(article.author)
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
@@ -315,8 +322,8 @@ def _load_cached(path: Path) -> Analysed | None:
         ]
         synonyms = Synonyms.from_json(data["synonyms"])
         paraphrases = Synonyms.from_json(data["paraphrases"])
-        authors = {k: tuple(v) for k, v in data["authors"].items()}
-        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]), authors)
+        topics = {k: tuple(v) for k, v in data["topics"].items()}
+        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]), topics)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -335,7 +342,7 @@ def _store(path: Path, analysed: Analysed) -> None:
         "synonyms": analysed.synonyms.to_json(),
         "paraphrases": analysed.paraphrases.to_json(),
         "neighbours": analysed.neighbours,
-        "authors": analysed.authors,
+        "topics": analysed.topics,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -363,9 +370,6 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
     for term in {t for f in fields for t in f.terms if not is_marker(t)}:
         for gram in set(char_grams([term])):
             gram_terms.setdefault(gram, []).append(term)
-    # An article is its author's words throughout: "임성빈님이 회사로 간 계기" asks about
-    # a passage written in the first person, which never names him.
-    authors = {a: frozenset(terms) for a, terms in analysed.authors.items()}
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
@@ -377,11 +381,8 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
-        term_sets=tuple(
-            frozenset(f.terms) | authors[p.article_id]
-            for f, p in zip(fields, corpus.passages, strict=True)
-        ),
-        authors=analysed.authors,
+        term_sets=tuple(frozenset(f.terms) for f in fields),
+        topics=analysed.topics,
     )
 
 
