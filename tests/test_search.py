@@ -529,3 +529,15 @@ def test_cache_files_are_valid_json_named_by_content(cached) -> None:
     cached({"demo.yaml": DEMO})
     (entry,) = cached.cache.glob("*.json")
     assert re.fullmatch(r"index-[0-9a-f]{32}\.json", entry.name)
+
+
+def test_a_replicated_index_answers_like_the_original(answerer: Answerer) -> None:
+    """The benchmark's scaled corpus: every copy keeps its passages, terms and author."""
+    index = answerer.index.replicated(3)
+    assert len(index.corpus.passages) == 3 * len(answerer.index.corpus.passages)
+    assert set(index.topics) == {a.id for a in index.corpus.articles}
+    scaled = Answerer(index)
+    question = "임성빈님이 합성곱 연산의 직관을 처음 생각하게 된 계기"
+    want = answerer.answer(question).results[0].passage_id
+    got = scaled.answer(question).results[0].passage_id
+    assert got.rsplit("-x", 1)[0] == want
