@@ -38,8 +38,10 @@ _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.
 
 # How much a stand-in is worth, relative to the question's own term.
 EQUIVALENT_CREDIT = 1.0
-# An everyday word for the article's word (``paraphrases.yaml``): close, not the same.
-PARAPHRASE_CREDIT = 0.8
+# An everyday word for the article's word (``paraphrases.yaml``): close, not the same;
+# and less when the corpus uses the question's word itself (likely in its own sense).
+PARAPHRASE_CREDIT = 0.6
+KNOWN_PARAPHRASE_SHARE = 0.5
 MARKER_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
@@ -140,9 +142,14 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
-        stand_ins += [(eq, PARAPHRASE_CREDIT) for run, eq in everyday if word in run]
-        if author_asked and (word in AUTHOR_WORDS or word in _PERSON_WORDS or word == _WRITE_STEM):
+        about_author = author_asked and (
+            word in AUTHOR_WORDS or word in _PERSON_WORDS or word == _WRITE_STEM
+        )
+        if about_author:
             stand_ins.append(((AUTHOR_TERM,), MARKER_CREDIT))
+        else:  # 쓰다 asked about a person is writing, not using
+            credit = PARAPHRASE_CREDIT * (KNOWN_PARAPHRASE_SHARE if known else 1.0)
+            stand_ins += [(eq, credit) for run, eq in everyday if word in run]
         if options.sources and word in SOURCE_WORDS:
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
         if not known and not stand_ins:
