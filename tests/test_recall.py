@@ -175,6 +175,20 @@ def test_an_everyday_word_finds_the_articles_word(make_answerer) -> None:
     assert answerer.answer("색안경").status == "no_answer"
 
 
+def test_an_everyday_word_reaches_the_glossary_equivalents_of_its_word(make_answerer) -> None:
+    files = {
+        "conf.yaml": ARTICLE,
+        "glossary.yaml": "groups:\n- [편견, 바이어스]\n",
+        "paraphrases.yaml": "paraphrases:\n  바이어스: [고정관념]\n",
+    }
+    answerer = make_answerer(files, k=5)
+    answerer.options = Options().without("soft")  # Kiwi's vectors put 고정관념 near 편견
+    # 고정관념 -> 바이어스 (the list) -> 편견 (the glossary), which conf-p002 holds.
+    answer = answerer.answer("고정관념")
+    assert _ids(answer)[0] == "conf-p002"
+    assert answer.status != "no_answer"
+
+
 def test_without_a_paraphrase_list_the_everyday_word_is_unknown(conf: Answerer) -> None:
     assert conf.answer("색안경").status == "no_answer"
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, figure_term, is_marker
+from bot.search.synonyms import Terms
 from bot.search.tokenizer import char_grams, normalize
 
 # Questions about who wrote an article and how to reach them: the bio answers.
@@ -132,7 +133,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
     if options.figure:
         words = [w for w in words if w != "그림" or not figures]
     runs = index.synonyms.expand(tuple(words))
-    everyday = index.paraphrases.expand(tuple(words)) if options.paraphrases else []
+    everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (
         any(w in AUTHOR_WORDS for w in words)
         or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
@@ -171,6 +172,15 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
     for number in dict.fromkeys(figures):
         out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
     return out
+
+
+def _everyday(index: SearchIndex, words: list[str]) -> list[tuple[Terms, Terms]]:
+    """``(run, article's word)`` for the everyday words among ``words``, and the
+    article's word's own equivalents (그래픽카드 -> GPU -> graphics processing unit)."""
+    found = index.paraphrases.expand(tuple(words))
+    for run, target in list(found):
+        found += [(run, eq) for whole, eq in index.synonyms.expand(target) if whole == target]
+    return found
 
 
 def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
