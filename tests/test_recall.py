@@ -231,6 +231,15 @@ def test_what_the_question_asks_for_decides_between_close_passages(
     assert _ids(answerer.answer(why))[0] == "kinds-p001"  # what the words alone prefer
 
 
+def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
+    # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
+    answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")
+    assert _ids(answer)[0] == "conf-p006"
+    assert answer.status == "answer"
+    # Asked about the author, the bio still comes first.
+    assert _ids(conf.answer("필자 이메일"))[0] == "conf-bio"
+
+
 # --- confidence -------------------------------------------------------------------------
 
 

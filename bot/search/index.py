@@ -39,6 +39,9 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # the paragraphs that point to it.
 AUTHOR_TERM = "⟨author⟩"
 SOURCE_TERM = "⟨source⟩"
+# Evidence only, never a BM25 term: every passage is its author's writing ("필자가 바라는
+# 미래" asks about any passage of an article, not only the bio).
+WRITTEN_TERM = "⟨written⟩"
 
 
 def figure_term(number: str) -> str:
@@ -381,7 +384,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
-        term_sets=tuple(frozenset(f.terms) for f in fields),
+        term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
         topics=analysed.topics,
     )
 

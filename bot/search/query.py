@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 
-from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, figure_term, is_marker
+from bot.search.index import (
+    AUTHOR_TERM,
+    SOURCE_TERM,
+    WRITTEN_TERM,
+    SearchIndex,
+    figure_term,
+    is_marker,
+)
 from bot.search.synonyms import Terms
 from bot.search.tokenizer import char_grams, normalize
 
@@ -24,6 +31,8 @@ AUTHOR_WORDS = frozenset(
     e-mail 연락처 연락 소속 회사 직장 전공 경력 학력 약력 프로필 profile
     """.split()
 )
+# The words that name the author: any passage of an article is the author's writing.
+AUTHOR_ROLE_WORDS = frozenset("필자 저자 글쓴이 작성자 지은이 작가 author writer".split())
 # "누가 … 썼어?", "쓴 사람": writing, asked about a person.
 _WRITE_STEM = "쓰"
 _PERSON_RE = re.compile(r"누가|누구|사람|글쓴")
@@ -44,6 +53,8 @@ EQUIVALENT_CREDIT = 1.0
 PARAPHRASE_CREDIT = 0.6
 KNOWN_PARAPHRASE_SHARE = 0.5
 MARKER_CREDIT = 1.0
+# 필자 in a passage that is the author's writing but does not say so.
+WRITTEN_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
 # Chat filler is filler beside this many content words; in a short question it is the
@@ -148,6 +159,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         )
         if about_author:
             stand_ins.append(((AUTHOR_TERM,), MARKER_CREDIT))
+            if word in AUTHOR_ROLE_WORDS:
+                stand_ins.append(((WRITTEN_TERM,), WRITTEN_CREDIT))
         else:  # 쓰다 asked about a person is writing, not using
             credit = PARAPHRASE_CREDIT * (KNOWN_PARAPHRASE_SHARE if known else 1.0)
             stand_ins += [(eq, credit) for run, eq in everyday if word in run]
