@@ -10,6 +10,7 @@ import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search import rank
+from bot.search.index import everyday_run
 from bot.search.query import Options
 
 ARTICLE = """\
@@ -187,6 +188,13 @@ def test_an_everyday_word_reaches_the_glossary_equivalents_of_its_word(make_answ
     answer = answerer.answer("고정관념")
     assert _ids(answer)[0] == "conf-p002"
     assert answer.status != "no_answer"
+
+
+def test_a_paraphrase_that_analysis_would_turn_around_is_left_out(tokenizer) -> None:
+    assert everyday_run(tokenizer, "그래픽카드") == ("그래픽", "카드")
+    assert everyday_run(tokenizer, "막아내다") == ("막아내",)
+    assert everyday_run(tokenizer, "쉽지 않다") == ()  # would stand for 쉽다
+    assert everyday_run(tokenizer, "쓸 만하다") == ()  # would stand for any 쓰다
 
 
 def test_without_a_paraphrase_list_the_everyday_word_is_unknown(conf: Answerer) -> None:

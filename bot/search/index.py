@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "13"
+INDEX_VERSION = "14"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone.
 KIND_PRIOR = {"caption": 0.6}
@@ -292,7 +292,7 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         if word not in known
     }
     paraphrases = Synonyms.build_one_way(
-        (tokenizer.terms(word), [tokenizer.terms(v) for v in values])
+        (tokenizer.terms(word), [run for v in values if (run := everyday_run(tokenizer, v))])
         for word, values in glossary.paraphrases
     )
     topics = {a.id: article_topics(a, tokenizer) for a in corpus.articles}
@@ -304,6 +304,22 @@ def article_topics(article: Article, tokenizer: Tokenizer) -> tuple[str, ...]:
     person passage never names him). Not the title's names: "2018" of "2018 ICML을
     통해 …" credited to every passage outranks the ones that say when and where."""
     return tokenizer.terms(article.author)
+
+
+# A negation turns a value into its opposite once its ending is dropped ("쉽지 않다").
+_NEGATION = re.compile(r"않|없|못|안\s")
+_LETTERS = re.compile(r"[\w]")
+
+
+def everyday_run(tokenizer: Tokenizer, value: str) -> tuple[str, ...]:
+    """The terms a paraphrase value stands for, or () when analysis would change what it
+    says: a negation ("쉽지 않다" -> 쉽), or a phrase that keeps less than half of its
+    letters ("쓸 만하다" -> 쓰)."""
+    if _NEGATION.search(value):
+        return ()
+    run = tokenizer.terms(value)
+    letters = len(_LETTERS.findall(value.removesuffix("다")))
+    return run if 2 * sum(map(len, run)) >= letters else ()
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
