@@ -248,6 +248,30 @@ def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     assert _ids(conf.answer("필자 이메일"))[0] == "conf-bio"
 
 
+PROFESSORS = """\
+    id: profs
+    title: 교수님들
+    author: 이바다
+    bio:
+      id: profs-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 조언
+      passages:
+      - id: profs-p001
+        text: 김철수 교수님은 증명을 먼저 하라고 조언했습니다.
+      - id: profs-p002
+        text: 이영희 교수님은 실험이 먼저라고 조언했고, 다른 교수님들도 같은 조언을 했습니다.
+"""
+
+
+def test_a_surname_and_title_stand_for_the_person_named_in_full(make_answerer) -> None:
+    answerer = make_answerer({"profs.yaml": PROFESSORS})
+    assert _ids(answerer.answer("김 교수님이 한 조언"))[0] == "profs-p001"
+    assert _ids(answerer.answer("이 교수님이 한 조언"))[0] == "profs-p002"
+
+
 # --- confidence -------------------------------------------------------------------------
 
 

@@ -83,6 +83,7 @@ class SearchIndex:
     term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
     # article id -> what every passage of it speaks of: its author, the names in its title
     topics: dict[str, tuple[str, ...]]
+    titled: dict[str, tuple[str, ...]]  # "민 박사" -> (민현석,) (``titled_names``)
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -169,7 +170,7 @@ def lead_in(corpus: Corpus, passage: Passage) -> str:
 
 
 # A Korean name before a title ("민현석 박사님"), its first letter a common surname.
-_TITLED_NAME = re.compile(r"(?<![가-힣])([가-힣]{3})\s?(?:박사|교수|연구원|선생)")
+_TITLED_NAME = re.compile(r"(?<![가-힣])([가-힣]{3})\s?(박사|교수|연구원|선생)")
 _SURNAMES = frozenset(
     "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원"
     "천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용"
@@ -194,7 +195,7 @@ def person_names(corpus: Corpus, glossary: Glossary) -> set[str]:
     names: set[str] = {
         name
         for p in corpus.passages
-        for name in _TITLED_NAME.findall(p.text)
+        for name, _ in _TITLED_NAME.findall(p.text)
         if name[0] in _SURNAMES
     }
     for native, english in mine_pairs(p.text for p in corpus.passages):
@@ -203,6 +204,17 @@ def person_names(corpus: Corpus, glossary: Glossary) -> set[str]:
         if _PERSON_LATIN.match(latin) and len(words) == len(latin.split()):
             names.update(w for w in words if _NAME_WORD.match(w) and w not in concepts)
     return names
+
+
+def titled_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
+    """ "민 박사" -> (민현석,): the people the articles name with a title, by the surname and
+    title a reader shortens them to ("민 박사님이 했던 말")."""
+    found: dict[str, set[str]] = {}
+    for passage in corpus.passages:
+        for name, title in _TITLED_NAME.findall(passage.text):
+            if name[0] in _SURNAMES:
+                found.setdefault(f"{name[0]} {title}", set()).add(name)
+    return {short: tuple(sorted(names)) for short, names in found.items()}
 
 
 def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
@@ -402,6 +414,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
         term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
         topics=analysed.topics,
+        titled=titled_names(corpus),
     )
 
 

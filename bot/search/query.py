@@ -150,7 +150,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
     )
     out: list[Term] = []
-    for word in words:
+    for position, word in enumerate(words):
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
@@ -164,6 +164,11 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         else:  # 쓰다 asked about a person is writing, not using
             credit = PARAPHRASE_CREDIT * (KNOWN_PARAPHRASE_SHARE if known else 1.0)
             stand_ins += [(eq, credit) for run, eq in everyday if word in run]
+        # "민 박사님": the surname and title of a person the articles name in full.
+        following = words[position + 1] if position + 1 < len(words) else ""
+        stand_ins += [
+            ((name,), EQUIVALENT_CREDIT) for name in index.titled.get(f"{word} {following}", ())
+        ]
         if options.sources and word in SOURCE_WORDS:
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
         if not known and not stand_ins:
