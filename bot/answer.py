@@ -176,17 +176,18 @@ class Answerer:
         found = search(self.index, text, k=k, context=context, options=self.options)
         if not found.terms:
             return done("help")
-        results = tuple(self._result(hit, found.query) for hit in found.hits)
+        weights = quote_weights(self.index, found.query)
+        results = tuple(self._result(hit, found.query, weights) for hit in found.hits)
         status = judge(found.hits, found.query.text)
         if status == "no_answer":
             return done(status, candidates=results)
         return done(status, results)
 
-    def _result(self, hit: Hit, query: Query) -> Result:
+    def _result(self, hit: Hit, query: Query, weights: QuoteWeights) -> Result:
         passage = hit.passage
         corpus = self.index.corpus
         article = corpus.article(passage.article_id)
-        quote = self._quote(hit, query)
+        quote = self._quote(hit, query, weights)
         footnotes = corpus.footnotes_of(passage)
         in_quote = set(find_marks(quote))
         footnotes = tuple(sorted(footnotes, key=lambda f: f.mark not in in_quote))
@@ -206,9 +207,8 @@ class Answerer:
             confident=confident(hit, query.text),
         )
 
-    def _quote(self, hit: Hit, query: Query) -> str:
+    def _quote(self, hit: Hit, query: Query, weights: QuoteWeights) -> str:
         fields = self.index.fields[hit.position]
-        weights = quote_weights(self.index, query)
         chosen = pick_quote(
             fields.sentences,
             fields.sentence_terms,
@@ -236,6 +236,8 @@ class Answerer:
         return None
 
 
+# Each question term and stand-in -> the question term it counts for, and its worth.
+QuoteWeights = dict[str, tuple[str, float]]
 # Between quoted sentences that are not next to each other.
 GAP = " … "
 
@@ -247,7 +249,7 @@ def _joined(sentences: Sequence[str], chosen: Sequence[int]) -> str:
     return "".join(parts)
 
 
-def quote_weights(index: SearchIndex, query: Query) -> dict[str, tuple[str, float]]:
+def quote_weights(index: SearchIndex, query: Query) -> QuoteWeights:
     """For each question term and stand-in: the question term it counts for, and what
     it is worth in choosing sentences."""
     weights: dict[str, tuple[str, float]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.search import tokenizer as tokenizer_module
 from bot.search.tokenizer import STOPWORDS, Tokenizer, char_grams, get_tokenizer, normalize
 
 
@@ -77,6 +78,25 @@ def test_full_width_and_zero_width_characters_are_normalized(tokenizer: Tokenize
     assert tokenizer.terms("ＩＣＭＬ　２０１８") == ("icml", "2018")
     assert tokenizer.terms("강화\u200b학습") == tokenizer.terms("강화학습")
     assert tokenizer.terms("학습된\u00ad색인") == ("학습", "색인")
+
+
+def test_the_fast_path_of_normalize_agrees_with_the_full_one() -> None:
+    """Every character the fast path lets through, and its neighbours, normalized both
+    ways: plain text must come out exactly as the character-by-character rules give it."""
+    import random
+    import sys
+
+    edges = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if tokenizer_module._PLAIN.fullmatch(chr(c))
+        or tokenizer_module._PLAIN.fullmatch(chr(max(c - 1, 0)))
+        or tokenizer_module._PLAIN.fullmatch(chr(min(c + 1, sys.maxunicode)))
+    ]
+    rng = random.Random(0)
+    for _ in range(3000):
+        text = "".join(rng.choice(edges) for _ in range(rng.randint(0, 12)))
+        assert normalize(text) == tokenizer_module._normalize_slowly(text), repr(text)
 
 
 @pytest.mark.parametrize(

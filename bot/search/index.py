@@ -21,7 +21,7 @@ import numpy as np
 
 from bot.corpus import FIGURE_REF_RE, MARK_RE, Article, Corpus, Glossary, Passage, find_marks
 from bot.search.bm25 import BM25Index
-from bot.search.quote import split_sentences
+from bot.search.quote import answer_types_held, split_sentences
 from bot.search.synonyms import Synonyms, mine_pairs
 from bot.search.tokenizer import Tokenizer, char_grams
 
@@ -84,6 +84,7 @@ class SearchIndex:
     # article id -> what every passage of it speaks of: its author, the names in its title
     topics: dict[str, tuple[str, ...]]
     titled: dict[str, tuple[str, ...]]  # "민 박사" -> (민현석,) (``titled_names``)
+    answer_types: tuple[frozenset[str], ...]  # what each passage can give (a reason, …)
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -415,6 +416,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
         topics=analysed.topics,
         titled=titled_names(corpus),
+        answer_types=tuple(answer_types_held(p.text) for p in corpus.passages),
     )
 
 

@@ -199,15 +199,31 @@ def holds_number(text: str) -> bool:
     return bool(_DIGIT.search(_NOT_FIGURES.sub(" ", text)))
 
 
-def holds_cue(question: str, text: str) -> bool | None:
-    """Whether ``text`` holds what this kind of question asks for (a reason, a person,
-    a figure); None when the question asks for nothing in particular."""
-    cue = _cue(question)
-    if cue is None:
-        return None
-    if cue is _DIGIT:
-        return holds_number(text)
-    return bool(cue.search(text))
+# What a question may ask for, and what a text must hold to give it.
+ANSWER_TYPES = ("reason", "person", "number")
+
+
+def answer_type(question: str) -> str | None:
+    """What this kind of question asks for (one of ``ANSWER_TYPES``), if anything."""
+    if REASON_QUESTION.search(question):
+        return "reason"
+    if WHO_QUESTION.search(question):
+        return "person"
+    if NUMBER_QUESTION.search(question):
+        return "number"
+    return None
+
+
+def answer_types_held(text: str) -> frozenset[str]:
+    """The ``ANSWER_TYPES`` a text can give: a reason, a named person, a figure."""
+    held = set()
+    if REASON_CUE.search(text):
+        held.add("reason")
+    if PERSON_CUE.search(text):
+        held.add("person")
+    if holds_number(text):
+        held.add("number")
+    return frozenset(held)
 
 
 def _cue(question: str) -> re.Pattern[str] | None:

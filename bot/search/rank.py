@@ -19,12 +19,12 @@ import numpy as np
 from bot.corpus import Passage
 from bot.search.index import SOURCE_TERM, SearchIndex, is_figure, is_marker
 from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
-from bot.search.quote import holds_cue
+from bot.search.quote import answer_type
 
 EXPANSION_WEIGHT = 0.6
 GRAM_WEIGHT = 0.35
 # How many top-scored passages are re-ranked by score x coverage.
-RERANK_DEPTH = 20
+RERANK_DEPTH = 12
 # Weak terms (verb stems, one-syllable words) count this much towards coverage.
 WEAK_WEIGHT = 0.5
 # A word no passage holds and nothing stands in for counts this much of the largest IDF:
@@ -102,17 +102,25 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
             docs = index.terms.docs_with(term.text)
             scores[docs] /= index.priors[docs]
     order = np.argsort(-scores, kind="stable")[: max(k, RERANK_DEPTH)]
-    hits = [_hit(index, int(i), float(scores[i]), query) for i in order if scores[i] > 0]
+    weights = [term_weight(index, t) for t in query.terms]
+    asks_source = [_asks_source(t) for t in query.terms]
+    hits = [
+        _hit(index, int(i), float(scores[i]), query, weights, asks_source)
+        for i in order
+        if scores[i] > 0
+    ]
     # A shared n-gram alone ("for" in "forest") is no evidence of an answer.
     hits = [h for h in hits if h.coverage > 0]
     # Soft AND: among the best-scored, prefer passages that hold more of the question,
     # and what it asks for (a reason, a person, a figure) over those that lack it.
-    hits.sort(key=lambda h: -h.score * h.coverage * _answer_type(query.text, h))
+    wanted = answer_type(query.text)
+    hits.sort(key=lambda h: -h.score * h.coverage * _answer_type(index, wanted, h))
     return SearchResult(query, tuple(hits[:k]))
 
 
-def _answer_type(question: str, hit: Hit) -> float:
-    return LACKS_ANSWER_TYPE if holds_cue(question, hit.passage.text) is False else 1.0
+def _answer_type(index: SearchIndex, wanted: str | None, hit: Hit) -> float:
+    lacks = wanted is not None and wanted not in index.answer_types[hit.position]
+    return LACKS_ANSWER_TYPE if lacks else 1.0
 
 
 def term_weight(index: SearchIndex, term: Term) -> float:
@@ -134,19 +142,27 @@ def _together(index: SearchIndex, position: int, a: str, b: str) -> bool:
     return any(a in terms and b in terms for terms in index.fields[position].sentence_terms)
 
 
-def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
+def _hit(
+    index: SearchIndex,
+    position: int,
+    score: float,
+    query: Query,
+    weights: list[float],
+    asks_source: list[bool],
+) -> Hit:
+    """The evidence for one passage; ``weights`` and ``asks_source`` are per query term
+    (``term_weight``, and whether it asks for a link)."""
     present = index.term_sets[position]
     topics = index.topics[index.corpus.passages[position].article_id]
     matched: list[str] = []
     missing: list[str] = []
     total = covered = 0.0
     salient = 0
-    for term in query.terms:
-        weight = term_weight(index, term)
+    for term, weight, asks in zip(query.terms, weights, asks_source, strict=True):
         context = term.weight < 1.0  # from the earlier question: evidence, never a lack
         total += 0.0 if context else weight
         # A link, a slide, a video asked for: only a passage that cites one answers.
-        if not context and SOURCE_TERM not in present and _asks_source(term):
+        if asks and not context and SOURCE_TERM not in present:
             missing.append(term.text)
         if term.text in present:
             total += weight if context else 0.0
@@ -157,7 +173,7 @@ def _hit(index: SearchIndex, position: int, score: float, query: Query) -> Hit:
         # The article's author speaks in every passage of it, named or not.
         credit = 1.0 if term.text in topics else 0.0
         for run, run_credit in term.stand_ins:
-            if run_credit > credit and all(t in present for t in run):
+            if run_credit > credit and present.issuperset(run):
                 credit = run_credit
                 matched.extend(t for t in run if not is_marker(t))
         for word, share in term.near:

@@ -62,8 +62,22 @@ _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _SPACE_RE = re.compile(r"\s+")
 
 
+# Characters that are never format, mark, control (beyond whitespace) or private: text
+# made only of them, already in NFKC, needs only its spaces collapsed.
+_PLAIN = re.compile(
+    "[\t\n\r\x20-\x7e\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3"
+    "\u2010-\u2027\u2030-\u205e\u3001-\u303f\u4e00-\u9fff]*"
+)
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width forms, compatibility jamo) and drop invisible format characters."""
+    if _PLAIN.fullmatch(text) and unicodedata.is_normalized("NFKC", text):
+        return _SPACE_RE.sub(" ", text).strip()  # the common case, at C speed
+    return _normalize_slowly(text)
+
+
+def _normalize_slowly(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = "".join(
         " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
