@@ -331,7 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         default=(),
         metavar="MECHANISM",
-        help="끄고 잴 검색 기법 (ablation): " + "soft, compound, filler, figure, sources, author",
+        help="끄고 잴 검색 기법 (ablation): "
+        + "soft, paraphrases, compound, filler, figure, sources, author",
     )
 
     p = add(

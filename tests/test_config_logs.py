@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot import corpus as corpus_module
 from bot.config import ConfigError, load_config
 from bot.logs import JsonFormatter, RedactingFilter, setup_logging
 
@@ -97,9 +99,13 @@ def test_setup_logging_installs_one_redacting_handler() -> None:
 
 
 def test_yaml_is_only_ever_read_with_safe_load() -> None:
-    for path in BOT_PY.glob("*.py"):
+    """safe_load, or load with the corpus's loader, which must construct safely."""
+    for path in BOT_PY.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"yaml\.(load|unsafe_load|full_load)\(", text), path.name
+        for call in re.finditer(r"yaml\.(load|unsafe_load|full_load)\(([^\n]*)", text):
+            assert call.group(1) == "load" and "Loader=_LOADER" in call.group(2), path.name
+    assert issubclass(corpus_module._LOADER, yaml.constructor.SafeConstructor)
+    assert not issubclass(corpus_module._LOADER, yaml.constructor.FullConstructor)
 
 
 def test_store_settings_and_the_database_password_stays_secret(tmp_path: Path) -> None:
