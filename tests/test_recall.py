@@ -151,6 +151,15 @@ def test_author_questions_find_the_bio(conf: Answerer, question: str) -> None:
     assert _ids(conf.answer(question))[0] == "conf-bio"
 
 
+def test_a_company_or_a_major_is_about_the_author_only_when_the_author_is_named(
+    conf: Answerer,
+) -> None:
+    assert _ids(conf.answer("필자 전공"))[0] == "conf-bio"
+    assert _ids(conf.answer("김하늘님 회사"))[0] == "conf-bio"
+    # Here 회사 is anyone's: the passage about what data tells answers, not the bio.
+    assert _ids(conf.answer("회사에서 데이터가 모든 것을 말해 준다고 믿는 이유"))[0] == "conf-p006"
+
+
 def test_author_rule_can_be_turned_off(conf: Answerer) -> None:
     conf.options = Options().without("author")
     assert _ids(conf.answer("글쓴이가 누구야"))[:1] != ["conf-bio"]

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 INDEX_VERSION = "14"
 CACHE_ENTRIES = 8
-# Ranking prior by passage kind: short captions would otherwise win on length alone.
-KIND_PRIOR = {"caption": 0.6}
+# Ranking prior by passage kind: short captions would otherwise win on length alone; a
+# bio is a side note too, unless the question is about the author.
+KIND_PRIOR = {"caption": 0.6, "bio": 0.6}
 # URLs are indexed by their words: "icml.cc/Conferences/2018/Schedule" -> "icml cc …".
 _URL_PARTS = re.compile(r"[/.:_\-?=&#~@]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -85,6 +86,11 @@ class SearchIndex:
     topics: dict[str, tuple[str, ...]]
     titled: dict[str, tuple[str, ...]]  # "민 박사" -> (민현석,) (``titled_names``)
     answer_types: tuple[frozenset[str], ...]  # what each passage can give (a reason, …)
+
+    @property
+    def author_names(self) -> frozenset[str]:
+        """Every article's author, as terms."""
+        return frozenset(t for terms in self.topics.values() for t in terms)
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its

@@ -25,14 +25,16 @@ from bot.search.synonyms import Terms
 from bot.search.tokenizer import char_grams, normalize
 
 # Questions about who wrote an article and how to reach them: the bio answers.
-AUTHOR_WORDS = frozenset(
-    """
-    필자 저자 글쓴이 작성자 지은이 작가 author writer wrote written 이메일 메일 email
-    e-mail 연락처 연락 소속 회사 직장 전공 경력 학력 약력 프로필 profile
-    """.split()
-)
 # The words that name the author: any passage of an article is the author's writing.
 AUTHOR_ROLE_WORDS = frozenset("필자 저자 글쓴이 작성자 지은이 작가 author writer".split())
+# Only the authors have these in the articles.
+AUTHOR_CONTACT_WORDS = frozenset(
+    "wrote written 이메일 메일 email e-mail 연락처 연락 약력 프로필 profile".split()
+)
+# About the author only when the question names the author ("필자 전공", "박찬연님 회사");
+# "여러 전공 사람 섞인 팀" is not about anyone's major.
+AUTHOR_ATTRIBUTE_WORDS = frozenset("소속 회사 직장 전공 경력 학력".split())
+AUTHOR_WORDS = AUTHOR_ROLE_WORDS | AUTHOR_CONTACT_WORDS | AUTHOR_ATTRIBUTE_WORDS
 # "누가 … 썼어?", "쓴 사람": writing, asked about a person.
 _WRITE_STEM = "쓰"
 _PERSON_RE = re.compile(r"누가|누구|사람|글쓴")
@@ -146,7 +148,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
     runs = index.synonyms.expand(tuple(words))
     everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (
-        any(w in AUTHOR_WORDS for w in words)
+        any(w in AUTHOR_ROLE_WORDS or w in AUTHOR_CONTACT_WORDS for w in words)
+        or any(w in index.author_names for w in words)
         or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
     )
     out: list[Term] = []

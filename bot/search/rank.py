@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.corpus import Passage
-from bot.search.index import SOURCE_TERM, SearchIndex, is_figure, is_marker
+from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, is_figure, is_marker
 from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
 from bot.search.quote import answer_type
 
@@ -101,6 +101,9 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
         if is_figure(term.text):  # a figure asked for: its caption is no longer a side note
             docs = index.terms.docs_with(term.text)
             scores[docs] /= index.priors[docs]
+    if any(_asks_author(index, t) for t in query.terms):  # nor the bio, asked about its author
+        docs = index.terms.docs_with(AUTHOR_TERM)
+        scores[docs] /= index.priors[docs]
     order = np.argsort(-scores, kind="stable")[: max(k, RERANK_DEPTH)]
     weights = [term_weight(index, t) for t in query.terms]
     asks_source = [_asks_source(t) for t in query.terms]
@@ -132,6 +135,12 @@ def term_weight(index: SearchIndex, term: Term) -> float:
     else:
         weight = UNKNOWN_WEIGHT * index.terms.max_idf
     return weight * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
+
+
+def _asks_author(index: SearchIndex, term: Term) -> bool:
+    return term.text in index.author_names or any(
+        run == (AUTHOR_TERM,) for run, _ in term.stand_ins
+    )
 
 
 def _asks_source(term: Term) -> bool:
