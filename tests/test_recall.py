@@ -235,6 +235,10 @@ KINDS = """\
       - id: kinds-p002
         text: >-
           강화 학습 논문이 채택된 것은 성능 향상을 보여주기 쉬웠기 때문이라고 봅니다.
+      - id: kinds-p003
+        text: >-
+          공정성 문제가 학계의 주목을 받았습니다. 데이터를 쉽게 모을 수 있게 된 때부터
+          이런 논의가 커졌습니다.
 """
 
 
@@ -279,6 +283,18 @@ def test_a_surname_and_title_stand_for_the_person_named_in_full(make_answerer) -
     answerer = make_answerer({"profs.yaml": PROFESSORS})
     assert _ids(answerer.answer("김 교수님이 한 조언"))[0] == "profs-p001"
     assert _ids(answerer.answer("이 교수님이 한 조언"))[0] == "profs-p002"
+
+
+def test_a_when_question_quotes_the_time(make_answerer) -> None:
+    answerer = make_answerer({"kinds.yaml": KINDS})
+    quote = answerer.answer("공정성 문제는 언제부터 주목받았어?").results[0].quote
+    assert quote.startswith("공정성 문제가")
+    assert "모을 수 있게 된 때부터" in quote
+    # Not asked when: the sentence that holds the question alone.
+    assert (
+        answerer.answer("공정성 문제 주목").results[0].quote
+        == "공정성 문제가 학계의 주목을 받았습니다."
+    )
 
 
 # --- confidence -------------------------------------------------------------------------

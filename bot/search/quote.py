@@ -39,6 +39,12 @@ NUMBER_QUESTION = re.compile(
 _DIGIT = re.compile(r"\d")
 _NOT_FIGURES = re.compile(r"\*\d+|\[\d+\]|\[\s*그림\s*\d+\s*\]")
 WHO_QUESTION = re.compile(r"누가|누구|\bwho\b", re.IGNORECASE)
+WHEN_QUESTION = re.compile(r"언제|몇\s?년도?|시기|\bwhen\b", re.IGNORECASE)
+# A date, a season, or a time said in words ("… 쉬워졌을 때부터", "그 당시").
+WHEN_CUE = re.compile(
+    r"\d{2,4}\s?년|\d{1,2}\s?월|\d{1,2}\s?일|때부터|때에|시절|당시|무렵|이후|이래"
+    r"|(?:봄|여름|가을|겨울)(?:에|로|부터|까지|이었)"
+)
 # The articles name people as 한글 이름(Latin Name): "스테판 말렛(Stephane Mallat, …)".
 PERSON_CUE = re.compile(r"[가-힣]\((?:[A-Z][a-z]+\.? )+[A-Z][a-z]+")
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
@@ -199,39 +205,31 @@ def holds_number(text: str) -> bool:
     return bool(_DIGIT.search(_NOT_FIGURES.sub(" ", text)))
 
 
-# What a question may ask for, and what a text must hold to give it.
-ANSWER_TYPES = ("reason", "person", "number")
+# What a question may ask for, and what a text must hold to give it, in the order the
+# question is read ("왜 … 몇 명" asks for a reason).
+_ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("reason", REASON_QUESTION, REASON_CUE),
+    ("person", WHO_QUESTION, PERSON_CUE),
+    ("time", WHEN_QUESTION, WHEN_CUE),
+    ("number", NUMBER_QUESTION, _DIGIT),
+)
+ANSWER_TYPES = tuple(name for name, _, _ in _ANSWER_TYPES)
 
 
 def answer_type(question: str) -> str | None:
     """What this kind of question asks for (one of ``ANSWER_TYPES``), if anything."""
-    if REASON_QUESTION.search(question):
-        return "reason"
-    if WHO_QUESTION.search(question):
-        return "person"
-    if NUMBER_QUESTION.search(question):
-        return "number"
-    return None
+    return next((name for name, asks, _ in _ANSWER_TYPES if asks.search(question)), None)
 
 
 def answer_types_held(text: str) -> frozenset[str]:
-    """The ``ANSWER_TYPES`` a text can give: a reason, a named person, a figure."""
-    held = set()
-    if REASON_CUE.search(text):
-        held.add("reason")
-    if PERSON_CUE.search(text):
-        held.add("person")
-    if holds_number(text):
-        held.add("number")
-    return frozenset(held)
+    """The ``ANSWER_TYPES`` a text can give: a reason, a named person, a time, a figure."""
+    return frozenset(
+        name
+        for name, _, cue in _ANSWER_TYPES
+        if (holds_number(text) if cue is _DIGIT else cue.search(text))
+    )
 
 
 def _cue(question: str) -> re.Pattern[str] | None:
     """What a sentence must hold to answer this kind of question, if anything."""
-    if REASON_QUESTION.search(question):
-        return REASON_CUE
-    if WHO_QUESTION.search(question):
-        return PERSON_CUE
-    if NUMBER_QUESTION.search(question):
-        return _DIGIT
-    return None
+    return next((cue for _, asks, cue in _ANSWER_TYPES if asks.search(question)), None)
