@@ -87,10 +87,7 @@ class SearchIndex:
     titled: dict[str, tuple[str, ...]]  # "민 박사" -> (민현석,) (``titled_names``)
     answer_types: tuple[frozenset[str], ...]  # what each passage can give (a reason, …)
 
-    @property
-    def author_names(self) -> frozenset[str]:
-        """Every article's author, as terms."""
-        return frozenset(t for terms in self.topics.values() for t in terms)
+    author_names: frozenset[str]  # every article's author, as terms
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -421,6 +418,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
         term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
         topics=analysed.topics,
+        author_names=frozenset(t for terms in analysed.topics.values() for t in terms),
         titled=titled_names(corpus),
         answer_types=tuple(answer_types_held(p.text) for p in corpus.passages),
     )

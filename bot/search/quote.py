@@ -154,7 +154,16 @@ def _span(
         bonus = CUE_BONUS * best_single if any(cued[start:end]) else 0.0
         return sum(covered.values()) + bonus - 1e-3 * (end - start)
 
-    spans = [(s, e) for s in range(n) for e in range(s + 1, min(n, s + MAX_QUOTE_SENTENCES) + 1)]
+    # A span that starts or ends with a sentence holding nothing (and no cue) loses to the
+    # same span without it, so only spans between useful sentences are weighed.
+    useful = [bool(h) or c for h, c in zip(held, cued, strict=True)]
+    spans = [
+        (s, e)
+        for s in range(n)
+        if useful[s]
+        for e in range(s + 1, min(n, s + MAX_QUOTE_SENTENCES) + 1)
+        if useful[e - 1]
+    ]
     start, end = max(spans, key=lambda span: (worth(*span), -span[0]))
     limit = MAX_QUOTE_SENTENCES + MAX_EXTRA_SENTENCES
     # What the answer needs right after the span: a lead-in's content, a premise's turn.
