@@ -204,6 +204,19 @@ def test_a_paraphrase_that_analysis_would_turn_around_is_left_out(tokenizer) -> 
     assert everyday_run(tokenizer, "막아내다") == ("막아내",)
     assert everyday_run(tokenizer, "쉽지 않다") == ()  # would stand for 쉽다
     assert everyday_run(tokenizer, "쓸 만하다") == ()  # would stand for any 쓰다
+    assert everyday_run(tokenizer, "회의적") == ()  # would stand for 회의, a meeting
+    assert everyday_run(tokenizer, "목적") == ("목적",)  # a noun, not an -적 adjective
+
+
+def test_chat_words_left_as_the_topic_are_not_paraphrased(make_answerer) -> None:
+    files = {"conf.yaml": ARTICLE, "paraphrases.yaml": "paraphrases:\n  세션: [회의]\n"}
+    answerer = make_answerer(files)
+    # 회의 here is the team's meeting (chat filler, the topic of a short question): the
+    # session passage is not offered for it.
+    answer = answerer.answer("다음 주 회의 언제야?")
+    assert answer.status != "answer"
+    assert "conf-p002" not in _ids(answer)
+    assert "conf-p002" in _ids(answerer.answer("공정성 회의 주제 분석"))
 
 
 def test_without_a_paraphrase_list_the_everyday_word_is_unknown(conf: Answerer) -> None:

@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "14"
+INDEX_VERSION = "15"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -322,8 +322,10 @@ def article_topics(article: Article, tokenizer: Tokenizer) -> tuple[str, ...]:
     return tokenizer.terms(article.author)
 
 
-# A negation turns a value into its opposite once its ending is dropped ("쉽지 않다").
+# A negation turns a value into its opposite once its ending is dropped ("쉽지 않다"); an
+# adjective in -적 may mean something else than its root (회의적 "sceptical", 회의 "meeting").
 _NEGATION = re.compile(r"않|없|못|안\s")
+_DERIVED = re.compile(r"[가-힣]{2,}적(?:인|으로)?$")
 _LETTERS = re.compile(r"[\w]")
 
 
@@ -331,7 +333,7 @@ def everyday_run(tokenizer: Tokenizer, value: str) -> tuple[str, ...]:
     """The terms a paraphrase value stands for, or () when analysis would change what it
     says: a negation ("쉽지 않다" -> 쉽), or a phrase that keeps less than half of its
     letters ("쓸 만하다" -> 쓰)."""
-    if _NEGATION.search(value):
+    if _NEGATION.search(value) or _DERIVED.search(value):
         return ()
     run = tokenizer.terms(value)
     letters = len(_LETTERS.findall(value.removesuffix("다")))

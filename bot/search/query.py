@@ -166,7 +166,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
                 stand_ins.append(((WRITTEN_TERM,), WRITTEN_CREDIT))
         else:  # 쓰다 asked about a person is writing, not using
             credit = PARAPHRASE_CREDIT * (KNOWN_PARAPHRASE_SHARE if known else 1.0)
-            stand_ins += [(eq, credit) for run, eq in everyday if word in run]
+            if word not in analysis.filler:  # 회의 left as the topic is a meeting
+                stand_ins += [(eq, credit) for run, eq in everyday if word in run]
         # "민 박사님": the surname and title of a person the articles name in full.
         following = words[position + 1] if position + 1 < len(words) else ""
         stand_ins += [
@@ -177,7 +178,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         if not known and not stand_ins:
             if options.compound:
                 stand_ins += _stem(index, word)
-            if options.soft:
+            if options.soft and word not in analysis.filler:
                 stand_ins += [((n,), s) for n, s in index.neighbours.get(word, {}).items()]
         out.append(
             Term(
