@@ -397,10 +397,10 @@ def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
         articles.append(article)
     glossary_path = folder / GLOSSARY_FILE
     if glossary_path.is_file():
-        problems += load_glossary_problems(glossary_path)
+        problems += _list_problems(glossary_path, _glossary_groups)
     paraphrases_path = folder / PARAPHRASES_FILE
     if paraphrases_path.is_file():
-        problems += load_paraphrases_problems(paraphrases_path)
+        problems += _list_problems(paraphrases_path, _paraphrases)
     if any(p.error for p in problems):
         return None, problems
     return Corpus(tuple(articles)), problems
@@ -432,13 +432,6 @@ def _glossary_groups(raw: Any, file: str) -> tuple[tuple[tuple[str, ...], ...], 
     return tuple(groups), problems
 
 
-def load_glossary_problems(path: Path) -> list[Problem]:
-    raw, problems = _parse(path)
-    if problems:
-        return problems
-    return _glossary_groups(raw, str(path))[1]
-
-
 Paraphrase = tuple[str, tuple[str, ...]]
 
 
@@ -461,11 +454,12 @@ def _paraphrases(raw: Any, file: str) -> tuple[tuple[Paraphrase, ...], list[Prob
     return tuple(out), problems
 
 
-def load_paraphrases_problems(path: Path) -> list[Problem]:
+def _list_problems(
+    path: Path, read: Callable[[Any, str], tuple[Any, list[Problem]]]
+) -> list[Problem]:
+    """Every problem of a word list file (the glossary, the paraphrases)."""
     raw, problems = _parse(path)
-    if problems:
-        return problems
-    return _paraphrases(raw, str(path))[1]
+    return problems or read(raw, str(path))[1]
 
 
 def _load_list(path: Path, read: Callable[[Any, str], tuple[Any, list[Problem]]]) -> Any:

@@ -535,7 +535,7 @@ def test_a_replicated_index_answers_like_the_original(answerer: Answerer) -> Non
     """The benchmark's scaled corpus: every copy keeps its passages, terms and author."""
     index = answerer.index.replicated(3)
     assert len(index.corpus.passages) == 3 * len(answerer.index.corpus.passages)
-    assert set(index.topics) == {a.id for a in index.corpus.articles}
+    assert set(index.authors) == {a.id for a in index.corpus.articles}
     scaled = Answerer(index)
     question = "임성빈님이 합성곱 연산의 직관을 처음 생각하게 된 계기"
     want = answerer.answer(question).results[0].passage_id

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.corpus import FIGURE_REF_RE, MARK_RE, Article, Corpus, Glossary, Passage, find_marks
+from bot.corpus import FIGURE_REF_RE, MARK_RE, Corpus, Glossary, Passage, find_marks
 from bot.search.bm25 import BM25Index
 from bot.search.quote import answer_types_held, split_sentences
 from bot.search.synonyms import Synonyms, mine_pairs
@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "15"
+INDEX_VERSION = "16"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -82,12 +82,11 @@ class SearchIndex:
     # character n-gram -> the index terms that hold it (for near spellings)
     gram_terms: dict[str, tuple[str, ...]]
     term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
-    # article id -> what every passage of it speaks of: its author, the names in its title
-    topics: dict[str, tuple[str, ...]]
+    # article id -> its author, as terms: the author speaks in every passage of it
+    authors: dict[str, tuple[str, ...]]
+    author_names: frozenset[str]  # every article's author, as terms
     titled: dict[str, tuple[str, ...]]  # "민 박사" -> (민현석,) (``titled_names``)
     answer_types: tuple[frozenset[str], ...]  # what each passage can give (a reason, …)
-
-    author_names: frozenset[str]  # every article's author, as terms
 
     def near_terms(self, word: str, floor: float) -> dict[str, float]:
         """Index terms of about ``word``'s length that hold at least ``floor`` of its
@@ -112,11 +111,11 @@ class SearchIndex:
         scale): the analysed fields are repeated, the BM25 fields built anew."""
         corpus = self.corpus.replicated(factor)
         fields = list(self.fields) * factor
-        topics = {
-            a.id: self.topics[b.id]
+        authors = {
+            a.id: self.authors[b.id]
             for a, b in zip(corpus.articles, self.corpus.articles * factor, strict=True)
         }
-        analysed = Analysed(fields, self.synonyms, self.paraphrases, self.neighbours, topics)
+        analysed = Analysed(fields, self.synonyms, self.paraphrases, self.neighbours, authors)
         return _assemble(corpus, analysed, self.tokenizer)
 
 
@@ -273,8 +272,7 @@ class Analysed:
     synonyms: Synonyms
     paraphrases: Synonyms
     neighbours: dict[str, dict[str, float]]
-    # each article's author and the names in its title (2018, ICML), as terms
-    topics: dict[str, tuple[str, ...]]
+    authors: dict[str, tuple[str, ...]]  # each article's author, as terms
 
 
 def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analysed:
@@ -311,15 +309,8 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         (tokenizer.terms(word), [run for v in values if (run := everyday_run(tokenizer, v))])
         for word, values in glossary.paraphrases
     )
-    topics = {a.id: article_topics(a, tokenizer) for a in corpus.articles}
-    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours, topics)
-
-
-def article_topics(article: Article, tokenizer: Tokenizer) -> tuple[str, ...]:
-    """What every passage of an article speaks of, named or not: its author (a first
-    person passage never names him). Not the title's names: "2018" of "2018 ICML을
-    통해 …" credited to every passage outranks the ones that say when and where."""
-    return tokenizer.terms(article.author)
+    authors = {a.id: tokenizer.terms(a.author) for a in corpus.articles}
+    return Analysed(fields, Synonyms.build(runs), paraphrases, neighbours, authors)
 
 
 # A negation turns a value into its opposite once its ending is dropped ("쉽지 않다"); an
@@ -359,8 +350,8 @@ def _load_cached(path: Path) -> Analysed | None:
         ]
         synonyms = Synonyms.from_json(data["synonyms"])
         paraphrases = Synonyms.from_json(data["paraphrases"])
-        topics = {k: tuple(v) for k, v in data["topics"].items()}
-        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]), topics)
+        authors = {k: tuple(v) for k, v in data["authors"].items()}
+        return Analysed(fields, synonyms, paraphrases, dict(data["neighbours"]), authors)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -379,7 +370,7 @@ def _store(path: Path, analysed: Analysed) -> None:
         "synonyms": analysed.synonyms.to_json(),
         "paraphrases": analysed.paraphrases.to_json(),
         "neighbours": analysed.neighbours,
-        "topics": analysed.topics,
+        "authors": analysed.authors,
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -419,8 +410,8 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
         term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
-        topics=analysed.topics,
-        author_names=frozenset(t for terms in analysed.topics.values() for t in terms),
+        authors=analysed.authors,
+        author_names=frozenset(t for terms in analysed.authors.values() for t in terms),
         titled=titled_names(corpus),
         answer_types=tuple(answer_types_held(p.text) for p in corpus.passages),
     )

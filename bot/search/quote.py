@@ -222,16 +222,15 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("time", WHEN_QUESTION, WHEN_CUE),
     ("number", NUMBER_QUESTION, _DIGIT),
 )
-ANSWER_TYPES = tuple(name for name, _, _ in _ANSWER_TYPES)
 
 
 def answer_type(question: str) -> str | None:
-    """What this kind of question asks for (one of ``ANSWER_TYPES``), if anything."""
+    """What this kind of question asks for (reason, person, time, number), if anything."""
     return next((name for name, asks, _ in _ANSWER_TYPES if asks.search(question)), None)
 
 
 def answer_types_held(text: str) -> frozenset[str]:
-    """The ``ANSWER_TYPES`` a text can give: a reason, a named person, a time, a figure."""
+    """The answer types a text can give: a reason, a named person, a time, a figure."""
     return frozenset(
         name
         for name, _, cue in _ANSWER_TYPES

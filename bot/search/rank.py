@@ -17,7 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.corpus import Passage
-from bot.search.index import AUTHOR_TERM, SOURCE_TERM, SearchIndex, is_figure, is_marker
+from bot.search.index import (
+    AUTHOR_TERM,
+    SOURCE_TERM,
+    PassageFields,
+    SearchIndex,
+    is_figure,
+    is_marker,
+)
 from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
 from bot.search.quote import answer_type
 
@@ -147,8 +154,8 @@ def _asks_source(term: Term) -> bool:
     return any(run == (SOURCE_TERM,) for run, _ in term.stand_ins)
 
 
-def _together(index: SearchIndex, position: int, a: str, b: str) -> bool:
-    return any(a in terms and b in terms for terms in index.fields[position].sentence_terms)
+def _together(fields: PassageFields, a: str, b: str) -> bool:
+    return any(a in terms and b in terms for terms in fields.sentence_terms)
 
 
 def _hit(
@@ -162,7 +169,7 @@ def _hit(
     """The evidence for one passage; ``weights`` and ``asks_source`` are per query term
     (``term_weight``, and whether it asks for a link)."""
     present = index.term_sets[position]
-    topics = index.topics[index.corpus.passages[position].article_id]
+    author = index.authors[index.corpus.passages[position].article_id]
     matched: list[str] = []
     missing: list[str] = []
     total = covered = 0.0
@@ -180,7 +187,7 @@ def _hit(
             matched.append(term.text)
             continue
         # The article's author speaks in every passage of it, named or not.
-        credit = 1.0 if term.text in topics else 0.0
+        credit = 1.0 if term.text in author else 0.0
         for run, run_credit in term.stand_ins:
             if run_credit > credit and present.issuperset(run):
                 credit = run_credit
@@ -197,7 +204,7 @@ def _hit(
     own = [t for t in query.terms if t.weight >= 1.0]
     for a, b in itertools.pairwise(own):
         both = a.specific and b.specific and a.text in present and b.text in present
-        if both and not _together(index, position, a.text, b.text):
+        if both and not _together(index.fields[position], a.text, b.text):
             missing.append(f"{a.text} {b.text}")
     coverage = covered / total if total else 0.0
     passage = index.corpus.passages[position]
