@@ -541,3 +541,20 @@ def test_a_replicated_index_answers_like_the_original(answerer: Answerer) -> Non
     want = answerer.answer(question).results[0].passage_id
     got = scaled.answer(question).results[0].passage_id
     assert got.rsplit("-x", 1)[0] == want
+
+
+def test_the_benchmark_times_kiwi_and_the_answer_in_turn() -> None:
+    """Each question is timed by the floor right before the answer, so both meet the
+    same caches: the warm ratio compares like with like."""
+    from bot.bench import _interleaved
+
+    calls: list[tuple[str, str]] = []
+    floor_ms, fn_ms = _interleaved(
+        lambda q: calls.append(("floor", q)),
+        lambda q: calls.append(("answer", q)),
+        ["a", "b"],
+        rounds=2,
+    )
+    assert calls == [("floor", "a"), ("answer", "a"), ("floor", "b"), ("answer", "b")] * 2
+    assert len(floor_ms) == len(fn_ms) == 4
+    assert all(t >= 0 for t in floor_ms + fn_ms)
