@@ -321,8 +321,41 @@ def test_a_name_the_articles_never_pair_is_not_answered_with_confidence(conf: An
 
 
 def test_a_how_many_question_needs_a_number(conf: Answerer) -> None:
-    assert conf.answer("참가자 몇 명이었어?").status == "answer"  # conf-p001 holds 5000
+    # conf-p001 gives 5000명 and says 참가 (참가자's root); conf-p005 says 참가자, no head count.
+    head_count = conf.answer("참가자 몇 명이었어?")
+    assert head_count.status == "answer"
+    assert head_count.results[0].passage_id == "conf-p001"
     assert conf.answer("공정성 세션 채택률").status != "answer"
+
+
+COUNTS = """\
+    id: counts
+    title: 학회 이야기
+    author: 박하나
+    bio:
+      id: counts-bio
+      text: 글 | 박하나 학회를 다녀왔습니다.
+    sections:
+    - id: s
+      title: null
+      passages:
+      - id: counts-p001
+        text: 학회에 온 사람들은 대부분 연구자였고, 사람들이 가장 붐빈 곳은 포스터장이었습니다.
+      - id: counts-p002
+        text: 올해는 5000여 명이 참가해 역대 최대 규모였습니다.
+      - id: counts-p003
+        text: 튜토리얼은 3일간 열렸고 세션은 10개의 방에서 동시에 진행되었습니다.
+"""
+
+
+def test_how_many_of_a_unit_finds_the_number_given_in_that_unit(make_answerer) -> None:
+    answerer = make_answerer({"counts.yaml": COUNTS}, k=3)
+    # 사람 is in counts-p001 only; "몇 명" is answered by "5000여 명".
+    assert _ids(answerer.answer("학회에 사람 몇 명 참가했어?"))[0] == "counts-p002"
+    assert _ids(answerer.answer("방이 몇 개였어?"))[0] == "counts-p003"
+    assert _ids(answerer.answer("튜토리얼 며칠 했어?"))[0] == "counts-p003"
+    off = Answerer(answerer.index, k=3, options=Options().without("counts"))
+    assert _ids(off.answer("학회에 사람 몇 명 참가했어?"))[0] == "counts-p001"
 
 
 def test_nothing_close_is_no_answer_and_partly_close_is_related(conf: Answerer) -> None:
@@ -426,7 +459,7 @@ def test_a_caption_is_quoted_whole(conf: Answerer) -> None:
 
 
 def test_every_mechanism_can_be_named_for_an_ablation() -> None:
-    names = ("soft", "paraphrases", "compound", "filler", "figure", "sources", "author")
+    names = ("soft", "paraphrases", "compound", "filler", "figure", "sources", "author", "counts")
     off = Options().without(*names)
     assert not any(getattr(off, n) for n in names)
     with pytest.raises(ValueError):

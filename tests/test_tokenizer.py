@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.search import tokenizer as tokenizer_module
-from bot.search.tokenizer import STOPWORDS, Tokenizer, char_grams, get_tokenizer, normalize
+from bot.search.tokenizer import (
+    STOPWORDS,
+    Tokenizer,
+    char_grams,
+    count_term,
+    get_tokenizer,
+    normalize,
+)
 
 
 def test_one_shared_tokenizer_per_process(tokenizer: Tokenizer) -> None:
@@ -127,6 +134,17 @@ def test_analyse_marks_weak_terms(tokenizer: Tokenizer) -> None:
     # 딥러닝 -> 딥 + 러닝: a one-syllable term is weak.
     assert "딥" in tokenizer.analyse("딥러닝").weak
     assert tokenizer.analyse("") == tokenizer.analyse("   ")
+
+
+def test_a_number_and_how_many_with_the_same_unit_share_a_term(tokenizer: Tokenizer) -> None:
+    people = count_term("명")
+    assert people in tokenizer.terms("5000여 명이 참가했습니다")
+    assert people in tokenizer.terms("사람 몇명이나 왔어?")
+    assert people not in tokenizer.terms("명확한 설명이 필요합니다")  # 명 not after a number
+    assert count_term("일") in tokenizer.terms("며칠 동안 열렸어?")
+    assert count_term("일") in tokenizer.terms("3일간 열렸습니다")
+    assert count_term("년") in tokenizer.terms("몇 년도부터?")
+    assert count_term("년") in tokenizer.terms("2012년부터")
 
 
 def test_noun_phrase_tail(tokenizer: Tokenizer) -> None:

@@ -93,7 +93,7 @@ class SearchIndex:
         n-grams: a slip (스톡홀롬 -> 스톡홀름) or an ending (물리 -> 물리학), not a part
         of a longer word (bert in hilbert)."""
         own = set(char_grams([word]))
-        if len(word) < 2 or not own:
+        if len(word) < 2 or not own or is_marker(word):
             return {}
         shared: dict[str, int] = {}
         for gram in own:
@@ -293,7 +293,8 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
     for passage, terms, sents in zip(passages, doc_terms, sentences, strict=True):
         terms = terms + marker_terms(corpus, passage)
         per_sentence = tuple(next(sent_terms) + _sentence_markers(s) for s in sents)
-        fields.append(PassageFields(terms, char_grams(terms), sents, per_sentence))
+        grams = char_grams(t for t in terms if not is_marker(t))
+        fields.append(PassageFields(terms, grams, sents, per_sentence))
     runs = [tuple(tokenizer.terms(term) for term in group) for group in glossary.groups]
     runs += [
         (tokenizer.noun_phrase_tail(native), tokenizer.terms(english))

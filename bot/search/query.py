@@ -22,7 +22,7 @@ from bot.search.index import (
     is_marker,
 )
 from bot.search.synonyms import Terms
-from bot.search.tokenizer import char_grams, normalize
+from bot.search.tokenizer import char_grams, is_count, normalize
 
 # Questions about who wrote an article and how to reach them: the bio answers.
 # The words that name the author: any passage of an article is the author's writing.
@@ -59,6 +59,9 @@ MARKER_CREDIT = 1.0
 WRITTEN_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
+# Suffixes that make a noun of a noun: a person (-자, -가), a place (-지), a property
+# (-성), a rate (-률, -율), a power (-력), a change (-화).
+DERIVATIONAL_SUFFIXES = frozenset("자가지성률율력화")
 # Chat filler is filler beside this many content words; in a short question it is the
 # topic ("다음 주 회의 언제야?" asks about a meeting).
 FILLER_NEEDS_CONTENT = 3
@@ -79,6 +82,7 @@ class Options:
     figure: bool = True  # "그림 N" means figure N, not footnote N
     sources: bool = True  # source questions: footnotes are evidence
     author: bool = True  # author questions find the bio
+    counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
 
     def without(self, *names: str) -> Options:
         known = {f.name for f in fields(self)}
@@ -145,6 +149,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         words = content
     if options.figure:
         words = [w for w in words if w != "그림" or not figures]
+    if not options.counts:
+        words = [w for w in words if not is_count(w)]
     runs = index.synonyms.expand(tuple(words))
     everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (
@@ -175,6 +181,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         ]
         if options.sources and word in SOURCE_WORDS:
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
+        if options.compound and known:
+            stand_ins += _derived_stem(index, word)
         if not known and not stand_ins:
             if options.compound:
                 stand_ins += _stem(index, word)
@@ -203,6 +211,15 @@ def _everyday(index: SearchIndex, words: list[str]) -> list[tuple[Terms, Terms]]
     for run, target in list(found):
         found += [(run, eq) for whole, eq in index.synonyms.expand(target) if whole == target]
     return found
+
+
+def _derived_stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
+    """A Sino-Korean noun with a derivational suffix stands in part for its root, which
+    the corpus may use instead (참가자 -> 참가, 개최지 -> 개최, 공정성 -> 공정)."""
+    root = word[:-1]
+    if len(word) <= MIN_STEM or word[-1] not in DERIVATIONAL_SUFFIXES or root not in index.terms:
+        return []
+    return [((root,), len(root) / len(word))]
 
 
 def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:

@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "6"
+TOKENIZER_VERSION = "7"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -50,6 +50,12 @@ FILLER = frozenset(
     """.split()
 )
 _PREDICATE_TAGS = frozenset({"VV", "VA"})
+# A counted unit: a number, or 몇, before a unit noun ("5000여 명", "몇 명", "3일간") is
+# one term, so "몇 명이 왔어?" finds the passage that gives a head count.
+_COUNTABLE = frozenset({"SN"})
+_HOW_MANY = frozenset({"몇"})
+_DAYS = frozenset({"며칠", "몇일"})
+_UNIT_SPELLINGS = {"년도": "년"}
 # Word vectors: which words may stand in for one another, and how near they must be.
 _SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
 SIMILAR_TOP_N = 20
@@ -245,10 +251,18 @@ class Tokenizer:
 
     @staticmethod
     def _select_tagged(tokens: Iterable[kiwipiepy.Token]) -> list[tuple[str, str]]:
-        """(term, tag) of the content morphemes, in order."""
+        """(term, tag) of the content morphemes, in order, and a ``count_term`` for each
+        number or 몇 with its unit."""
         out: list[tuple[str, str]] = []
+        counting = False  # the tokens before were a number (and its 여, 수)
         for token in tokens:
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
+            if counting and tag == "NNB":
+                out.append((count_term(token.form), tag))
+            elif token.form in _DAYS:
+                out.append((count_term("일"), "NNB"))
+            is_number = tag in _COUNTABLE or token.form in _HOW_MANY
+            counting = is_number or (counting and tag == "XSN")
             if tag not in _KEEP_TAGS:
                 continue
             form = _latin(token.form) if _LATIN_RE.search(token.form) else token.form
@@ -256,6 +270,15 @@ class Tokenizer:
                 continue
             out.append((form, tag))
         return out
+
+
+def count_term(unit: str) -> str:
+    """The term of a counted unit ("5000여 명", "몇 명" -> one term for 명)."""
+    return f"⟨count {_UNIT_SPELLINGS.get(unit, unit)}⟩"
+
+
+def is_count(term: str) -> bool:
+    return term.startswith("⟨count ")
 
 
 def _is_specific(form: str, tag: str) -> bool:
