@@ -358,6 +358,13 @@ def test_how_many_of_a_unit_finds_the_number_given_in_that_unit(make_answerer) -
     assert _ids(off.answer("학회에 사람 몇 명 참가했어?"))[0] == "counts-p001"
 
 
+def test_the_person_who_wrote_is_the_author_not_a_passage_about_people(make_answerer) -> None:
+    answerer = make_answerer({"counts.yaml": COUNTS}, k=3)
+    # counts-p001 holds 학회 and 사람 itself; 사람 in "쓴 사람" means whoever wrote it.
+    assert _ids(answerer.answer("학회 글 쓴 사람 누구야?"))[0] == "counts-bio"
+    assert _ids(answerer.answer("학회에 온 사람들은 누구였어?"))[0] == "counts-p001"
+
+
 def test_nothing_close_is_no_answer_and_partly_close_is_related(conf: Answerer) -> None:
     assert conf.answer("오늘 판교 날씨 어때?").status == "no_answer"
     related = conf.answer("스톡홀름에 참가한 사람들 맛집 추천")

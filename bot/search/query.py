@@ -101,6 +101,9 @@ class Term:
     weak: bool  # says little on its own (a verb stem, one syllable)
     specific: bool  # a name, a Latin word, a number
     known: bool  # some passage holds the term itself
+    # False when the word only stands for something else: 사람 in "쓴 사람" is the
+    # author, not any passage's 사람; only its stand-ins count then
+    literal: bool = True
     # index term runs that stand in for it, with the credit each earns (0-1]
     stand_ins: tuple[tuple[tuple[str, ...], float], ...] = ()
     # index terms spelt nearly like it (a slip, an ending), with their n-gram share;
@@ -195,6 +198,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
                 weak=word in analysis.weak,
                 specific=word in analysis.specific,
                 known=known,
+                literal=not (about_author and word in _PERSON_WORDS),
                 stand_ins=tuple(stand_ins),
                 near=tuple(index.near_terms(word, NEAR_MATCH).items()),
             )

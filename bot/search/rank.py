@@ -86,7 +86,8 @@ def search(
 def _bm25_weights(query: Query) -> dict[str, float]:
     weights: dict[str, float] = {}
     for term in query.terms:
-        weights[term.text] = max(weights.get(term.text, 0.0), term.weight)
+        if term.literal:
+            weights[term.text] = max(weights.get(term.text, 0.0), term.weight)
     for term in query.terms:
         for run, credit in term.stand_ins:
             # A stand-in run shares the weight of the term it stands in for.
@@ -180,7 +181,7 @@ def _hit(
         # A link, a slide, a video asked for: only a passage that cites one answers.
         if asks and not context and SOURCE_TERM not in present:
             missing.append(term.text)
-        if term.text in present:
+        if term.literal and term.text in present:
             total += weight if context else 0.0
             covered += weight
             salient += term.weight >= 1.0 and not term.weak
