@@ -142,18 +142,23 @@ def test_answers_during_a_swap_all_come_back(live: LiveAnswerer) -> None:
     failures: list[BaseException] = []
 
     def ask() -> None:
-        while not stop.is_set():
+        while not stop.wait(0.002):  # a busy channel, not a spin loop starving the rebuild
             try:
                 statuses.append(live.answer(OLD_QUESTION).status)
             except BaseException as exc:  # recorded, asserted below
                 failures.append(exc)
 
+    before = live.version
     threads = [threading.Thread(target=ask) for _ in range(4)]
     for thread in threads:
         thread.start()
     (live.folder / "extra.yaml").write_text(NEW_ARTICLE, encoding="utf-8")
     try:
-        assert live.reload_in_background().join(timeout=60) is None
+        wait_until(lambda: len(statuses) > 8, 30, "answers before the swap")
+        reload = live.reload_in_background()
+        reload.join(timeout=180)
+        assert not reload.is_alive(), "the rebuild did not finish"
+        assert live.version != before, "the new corpus was not swapped in"
         count = len(statuses)
         wait_until(lambda: len(statuses) > count + 8, 30, "answers after the swap")
     finally:

@@ -49,7 +49,7 @@ def seeded(tmp_path: Path) -> Path:
         _q(day2, "answer", "icml2018-p028", "학습된 인덱스 구조 논문", 9.0),
         _q(day2, "no_answer", None, "점심 메뉴 추천해줘"),
         _q(day2, "help", None, "안녕"),
-        _q(now - timedelta(days=30), "no_answer", None, "오래된 질문"),
+        _q(now - timedelta(days=20), "no_answer", None, "오래된 질문"),
     ]:
         store.log_question(record)
     for user, score, passage in [

@@ -145,6 +145,8 @@ def test_a_number_and_how_many_with_the_same_unit_share_a_term(tokenizer: Tokeni
     assert count_term("일") in tokenizer.terms("3일간 열렸습니다")
     assert count_term("년") in tokenizer.terms("몇 년도부터?")
     assert count_term("년") in tokenizer.terms("2012년부터")
+    assert count_term("번") in tokenizer.terms("몇 번 열렸어?")
+    assert count_term("번") not in tokenizer.terms("2번째 문단")  # an ordinal is a position
 
 
 def test_noun_phrase_tail(tokenizer: Tokenizer) -> None:

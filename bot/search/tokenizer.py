@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "7"
+TOKENIZER_VERSION = "8"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -56,6 +56,7 @@ _COUNTABLE = frozenset({"SN"})
 _HOW_MANY = frozenset({"몇"})
 _DAYS = frozenset({"며칠", "몇일"})
 _UNIT_SPELLINGS = {"년도": "년"}
+_ORDINAL_SUFFIX = "째"  # 번째, 두 번째: a position, not a count
 # Word vectors: which words may stand in for one another, and how near they must be.
 _SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
 SIMILAR_TOP_N = 20
@@ -252,12 +253,14 @@ class Tokenizer:
     @staticmethod
     def _select_tagged(tokens: Iterable[kiwipiepy.Token]) -> list[tuple[str, str]]:
         """(term, tag) of the content morphemes, in order, and a ``count_term`` for each
-        number or 몇 with its unit."""
+        number or 몇 with its unit (not an ordinal: "2번째" counts nothing)."""
         out: list[tuple[str, str]] = []
         counting = False  # the tokens before were a number (and its 여, 수)
-        for token in tokens:
+        tokens = list(tokens)
+        for i, token in enumerate(tokens):
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
-            if counting and tag == "NNB":
+            ordinal = i + 1 < len(tokens) and tokens[i + 1].form == _ORDINAL_SUFFIX
+            if counting and tag == "NNB" and not ordinal:
                 out.append((count_term(token.form), tag))
             elif token.form in _DAYS:
                 out.append((count_term("일"), "NNB"))
