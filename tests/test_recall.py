@@ -365,6 +365,40 @@ def test_the_person_who_wrote_is_the_author_not_a_passage_about_people(make_answ
     assert _ids(answerer.answer("학회에 온 사람들은 누구였어?"))[0] == "counts-p001"
 
 
+TIMES = """\
+    id: times
+    title: 연구 이야기
+    author: 최별
+    bio:
+      id: times-bio
+      text: 글 | 최별 연구자입니다.
+    sections:
+    - id: s
+      title: null
+      passages:
+      - id: times-p001
+        text: 예전에 교수님께서 어떤 전공이 중요한지 물으신 적이 있습니다.
+      - id: times-p002
+        text: 한때 저는 데이터 기반 분야에서는 수학보다 경험이 중요하다고 여겼습니다.
+      - id: times-p003
+        text: 데이터 분야의 회사가 늘었습니다.
+      - id: times-p004
+        text: 이 분야의 데이터는 공개되어 있습니다.
+      - id: times-p005
+        text: 수학 공부는 경험으로 대신할 수 없습니다.
+"""
+
+
+def test_a_time_word_says_when_not_what(make_answerer) -> None:
+    answerer = make_answerer({"times.yaml": TIMES}, k=3)
+    # 예전 is rare (times-p001 only) but says when the author thought it, not what.
+    assert _ids(answerer.answer("예전엔 데이터 분야에서 뭐가 중요하다고 생각했대?"))[0] == (
+        "times-p002"
+    )
+    # Still a term: with nothing else to go on it finds the passage that says it.
+    assert _ids(answerer.answer("예전에 교수님이 물으신 게 뭐야?"))[0] == "times-p001"
+
+
 def test_nothing_close_is_no_answer_and_partly_close_is_related(conf: Answerer) -> None:
     assert conf.answer("오늘 판교 날씨 어때?").status == "no_answer"
     related = conf.answer("스톡홀름에 참가한 사람들 맛집 추천")

@@ -50,6 +50,9 @@ FILLER = frozenset(
     """.split()
 )
 _PREDICATE_TAGS = frozenset({"VV", "VA"})
+# Words that place a question in time (예전엔, 요즘, 최근): they say when, rarely what,
+# so they count as weak, like a verb stem.
+TIME_WORDS = frozenset("예전 옛날 요즘 요새 최근 지금 당시 그때 현재 과거".split())
 # A counted unit: a number, or 몇, before a unit noun ("5000여 명", "몇 명", "3일간") is
 # one term, so "몇 명이 왔어?" finds the passage that gives a head count.
 _COUNTABLE = frozenset({"SN"})
@@ -182,6 +185,7 @@ class Tokenizer:
         terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
+        weak.update(t for t in terms if t in TIME_WORDS)
         specific = {
             _latin(t.form) if t.tag == "SL" else t.form
             for t in tokens
