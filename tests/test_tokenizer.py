@@ -149,6 +149,14 @@ def test_a_number_and_how_many_with_the_same_unit_share_a_term(tokenizer: Tokeni
     assert count_term("번") not in tokenizer.terms("2번째 문단")  # an ordinal is a position
 
 
+def test_a_formula_variable_is_a_term(tokenizer: Tokenizer) -> None:
+    # Kiwi tags Greek letters as symbols (SW); in a formula they name what it is about.
+    terms = tokenizer.terms("여기에서 φ는 비선형함수이고 λ는 가중치입니다")
+    assert "φ" in terms and "λ" in terms
+    assert "φ" in tokenizer.terms("등변식 φ 기호 뜻")
+    assert tokenizer.terms("★ → ※") == ()  # other symbols are still not words
+
+
 def test_noun_phrase_tail(tokenizer: Tokenizer) -> None:
     assert tokenizer.noun_phrase_tail("가장 많이 채택된 분야는 강화 학습") == ("강화", "학습")
     assert tokenizer.noun_phrase_tail("함께 쓰는 손실 함수") == ("손실", "함수")

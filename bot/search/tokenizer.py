@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "8"
+TOKENIZER_VERSION = "9"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -67,6 +67,7 @@ SIMILAR_FLOOR = 0.65
 SIMILAR_MIN_SPREAD = 0.05
 _JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3131-\u318e]+$")
 _LATIN_RE = re.compile(r"[A-Za-z]")
+_GREEK = re.compile(r"^[\u0391-\u03a9\u03b1-\u03c9\u03d5]+$")
 _PLURAL_KEEP = ("ss", "us", "is", "ous", "ics")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _SPACE_RE = re.compile(r"\s+")
@@ -270,6 +271,8 @@ class Tokenizer:
                 out.append((count_term("일"), "NNB"))
             is_number = tag in _COUNTABLE or token.form in _HOW_MANY
             counting = is_number or (counting and tag == "XSN")
+            if tag == "SW" and _GREEK.match(token.form):
+                tag = "SL"  # a formula's variable (φ, χ, λ) is a word of the text
             if tag not in _KEEP_TAGS:
                 continue
             form = _latin(token.form) if _LATIN_RE.search(token.form) else token.form
