@@ -89,6 +89,37 @@ def test_a_compound_the_corpus_lacks_is_found_by_its_stem(conf: Answerer) -> Non
     assert conf.answer("개최지").status == "no_answer"
 
 
+SPACING = """\
+    id: sp
+    title: 모델 이야기
+    author: 한솔
+    bio:
+      id: sp-bio
+      text: 글 | 한솔 연구자입니다.
+    sections:
+    - id: s
+      title: null
+      passages:
+      - id: sp-p001
+        text: 이 과정에서 데이터 생성 속도가 빨라졌습니다.
+      - id: sp-p002
+        text: 최근에는 생성 모델이 그림을 그리는 데 쓰입니다.
+      - id: sp-p003
+        text: 모델 크기를 줄이는 연구가 많습니다.
+"""
+
+
+def test_a_compound_written_without_its_space_is_both_words(make_answerer) -> None:
+    answerer = make_answerer({"sp.yaml": SPACING}, k=3)
+    # Kiwi keeps 생성모델 whole here; the article writes 생성 모델. Both parts are the word,
+    # not 생성 alone (sp-p001): the passage that says 생성 모델 is answered with confidence.
+    found = answerer.answer("요즘 생성모델 어디에 많이 써?")
+    assert found.status == "answer"
+    assert _ids(found)[0] == "sp-p002"
+    off = Answerer(answerer.index, k=3, options=Options().without("compound"))
+    assert off.answer("요즘 생성모델 어디에 많이 써?").status != "answer"
+
+
 def test_a_word_the_corpus_lacks_is_found_through_kiwi_vectors(conf: Answerer) -> None:
     # 선입견 is not in the corpus; Kiwi's vectors place it next to 편견 (0.79).
     answer = conf.answer("선입견")
