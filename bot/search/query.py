@@ -58,8 +58,6 @@ KNOWN_PARAPHRASE_SHARE = 0.5
 MARKER_CREDIT = 1.0
 # 필자 in a passage that is the author's writing but does not say so.
 WRITTEN_CREDIT = 1.0
-# A compound the articles write with a space (생성 모델) is the same word.
-SPACING_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
 MIN_STEM = 2
 # Suffixes that make a noun of a noun: a person (-자, -가), a place (-지), a property
@@ -234,11 +232,11 @@ def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
     glossary knows (등변성 -> 등변; 일정표 -> 일정 -> schedule), at the share of its letters."""
     if len(word) <= MIN_STEM or not re.match(r"[\uac00-\ud7a3]", word):
         return []
-    # Written without the space the articles put in it (생성모델 -> 생성 모델): both parts.
+    # Written without the space the articles put in it (생성모델 -> 생성 모델): the same word.
     for size in range(MIN_STEM, len(word) - MIN_STEM + 1):
         head, tail = word[:size], word[size:]
         if head in index.terms and tail in index.terms:
-            return [((head, tail), SPACING_CREDIT)]
+            return [((head, tail), EQUIVALENT_CREDIT)]
     for size in range(len(word) - 1, MIN_STEM - 1, -1):
         stem, credit = word[:size], size / len(word)
         found: list[tuple[tuple[str, ...], float]] = []
