@@ -11,6 +11,8 @@ import dataclasses
 import json
 import logging
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -47,6 +49,33 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _use_wal(dbapi_connection: Any) -> None:
+    """Switch the file to WAL once; the mode is stored in the file, so later opens find it.
+
+    Switching needs a moment alone with the file, and SQLite answers ``database is locked``
+    at once (its busy handler is not consulted) when another process is opening it too. So
+    retry for the busy timeout; a file left in rollback mode is still correct, only slower,
+    since every transaction begins IMMEDIATE either way.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            mode = dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                log.warning("store: SQLite file stays in rollback-journal mode (%s)", exc)
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -57,10 +86,8 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
+            _use_wal(dbapi_connection)
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
