@@ -369,8 +369,9 @@ def _parse(path: Path) -> tuple[Any, list[Problem]]:
         return None, [Problem(str(path), where, f"YAML 문법 오류: {getattr(exc, 'problem', exc)}")]
 
 
-def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
-    """Load ``folder`` and return the corpus (None on errors) with every problem found."""
+def check_corpus(folder: Path, *, word_lists: bool = True) -> tuple[Corpus | None, list[Problem]]:
+    """Load ``folder`` and return the corpus (None on errors) with every problem found;
+    ``word_lists=False`` leaves the glossary and paraphrases to ``load_glossary``."""
     folder = Path(folder)
     if not folder.is_dir():
         return None, [Problem(str(folder), "(폴더)", "코퍼스 폴더가 없습니다")]
@@ -396,10 +397,10 @@ def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
             owners[pid] = str(path)
         articles.append(article)
     glossary_path = folder / GLOSSARY_FILE
-    if glossary_path.is_file():
+    if word_lists and glossary_path.is_file():
         problems += _list_problems(glossary_path, _glossary_groups)
     paraphrases_path = folder / PARAPHRASES_FILE
-    if paraphrases_path.is_file():
+    if word_lists and paraphrases_path.is_file():
         problems += _list_problems(paraphrases_path, _paraphrases)
     if any(p.error for p in problems):
         return None, problems
@@ -407,8 +408,9 @@ def check_corpus(folder: Path) -> tuple[Corpus | None, list[Problem]]:
 
 
 def load_corpus(folder: Path) -> Corpus:
-    """Load a corpus folder or raise CorpusError listing every error."""
-    corpus, problems = check_corpus(folder)
+    """Load a corpus folder's articles or raise CorpusError listing every error (the
+    word lists are checked where they are read, by ``load_glossary``)."""
+    corpus, problems = check_corpus(folder, word_lists=False)
     if corpus is None:
         raise CorpusError(p for p in problems if p.error)
     return corpus
