@@ -296,6 +296,35 @@ def test_what_the_question_asks_for_decides_between_close_passages(
     assert _ids(answerer.answer(why))[0] == "kinds-p001"  # what the words alone prefer
 
 
+WORDS = """\
+    id: words
+    title: 조언
+    author: 이바다
+    bio:
+      id: words-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 조언
+      passages:
+      - id: words-p001
+        text: >-
+          한민수 박사님은 수학이 앞으로 중요해질 것이라고 보았고, 수학 공부 모임을
+          만들어 수학 책을 함께 읽었습니다. 어느 날 한민수 박사님은 이렇게 답했습니다.
+      - id: words-p002
+        kind: quote
+        text: “언젠가 수학이 중요해질 날이 분명 올 것이다.”
+"""
+
+
+def test_asked_for_someones_own_words_the_quotation_comes_first(make_answerer, monkeypatch) -> None:
+    answerer = make_answerer({"words.yaml": WORDS})
+    asked = "한민수 박사님이 수학 중요해질 거라고 했던 말 그대로 보여줘"
+    assert _ids(answerer.answer(asked))[0] == "words-p002"
+    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
+    assert _ids(answerer.answer(asked))[0] == "words-p001"  # what the words alone prefer
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

@@ -47,6 +47,12 @@ WHEN_CUE = re.compile(
 )
 # The articles name people as 한글 이름(Latin Name): "스테판 말렛(Stephane Mallat, …)".
 PERSON_CUE = re.compile(r"[가-힣]\((?:[A-Z][a-z]+\.? )+[A-Z][a-z]+")
+# Someone's own words asked for ("했던 말 그대로", "명언", "슬라이드 문구"), and a text
+# that quotes them: a quotation in marks, or an English sentence quoted from a slide.
+WORDS_QUESTION = re.compile(
+    r"(?:했던|하신|한|남긴|했다는)\s?말|말\s?그대로|명언|어록|문구|원문|\bquote", re.IGNORECASE
+)
+WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A-Za-z]+[.!]")
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
@@ -221,16 +227,19 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("person", WHO_QUESTION, PERSON_CUE),
     ("time", WHEN_QUESTION, WHEN_CUE),
     ("number", NUMBER_QUESTION, _DIGIT),
+    ("words", WORDS_QUESTION, WORDS_CUE),
 )
 
 
 def answer_type(question: str) -> str | None:
-    """What this kind of question asks for (reason, person, time, number), if anything."""
+    """What this kind of question asks for (reason, person, time, number, someone's
+    words), if anything."""
     return next((name for name, asks, _ in _ANSWER_TYPES if asks.search(question)), None)
 
 
 def answer_types_held(text: str) -> frozenset[str]:
-    """The answer types a text can give: a reason, a named person, a time, a figure."""
+    """The answer types a text can give: a reason, a named person, a time, a figure, a
+    quotation."""
     return frozenset(
         name
         for name, _, cue in _ANSWER_TYPES
