@@ -10,6 +10,7 @@ import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search import rank
+from bot.search import tokenizer as tokenizer_module
 from bot.search.index import everyday_run
 from bot.search.query import Options
 
@@ -323,6 +324,34 @@ def test_asked_for_someones_own_words_the_quotation_comes_first(make_answerer, m
     assert _ids(answerer.answer(asked))[0] == "words-p002"
     monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
     assert _ids(answerer.answer(asked))[0] == "words-p001"  # what the words alone prefer
+
+
+LIGHT = """\
+    id: light
+    title: 수학자와 신경망
+    author: 이바다
+    bio:
+      id: light-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 역사
+      passages:
+      - id: light-p001
+        text: 수학자들은 오래전부터 신경망 연구를 시도하였습니다.
+      - id: light-p002
+        text: >-
+          신경망 연구에는 할 일이 많습니다. 한때는 그 일이 수학자의 일이 아니라고
+          여기던 사람도 있었습니다.
+"""
+
+
+def test_the_light_noun_il_is_no_evidence(make_answerer, monkeypatch) -> None:
+    # 일 in "최근 일인가요", "할 일" is "a matter": a passage repeating it is no closer.
+    asked = "수학자들이 신경망 연구에 손댄 게 최근 일인가요?"
+    assert _ids(make_answerer({"light.yaml": LIGHT}).answer(asked))[0] == "light-p001"
+    monkeypatch.setattr(tokenizer_module, "STOPWORDS", tokenizer_module.STOPWORDS - {"일"})
+    assert _ids(make_answerer({"light.yaml": LIGHT}).answer(asked))[0] == "light-p002"
 
 
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:

@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "9"
+TOKENIZER_VERSION = "10"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     혹시 곳 동안
     알려주 알리 알 주 좀 설명 말하 말 얘기 이야기 궁금 질문 대하 관하 관련 대해
     있 없 하 되 같 보 오 가 그렇 이렇 저렇 그러 아니 싶 나오 다르
-    이번 그 저 이 것 거 게 수 때 중 등 더 또 및 다시 잘 정말 진짜 그냥 너무 아주 매우
+    이번 그 저 이 것 거 게 수 때 중 등 일 더 또 및 다시 잘 정말 진짜 그냥 너무 아주 매우
     혹은 그리고 그런데 근데 그래서 제일 가장 많이 자주 다 모두 먼저
     뜻 의미 내용 정도 부분 경우 사실 생각 이유 방법 관계 정리 주소 링크 자료
     the a an of to in on for and or is are was were be been being do does did what which
