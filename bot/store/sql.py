@@ -7,19 +7,21 @@ the same event id race safely: exactly one insert wins.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, or_, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
@@ -149,18 +151,32 @@ class SqlStore:
         self._engine = make_engine(url)
         self._owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._salt: str | None = None
+        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
         self.ready = False
 
     @property
     def dialect(self) -> str:
         return self._engine.dialect.name
 
+    @contextlib.contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A write transaction. SQLite takes one writer at a time, and a writer that finds
+        the file taken sleeps in steps of up to 100 ms (its busy handler): threads of this
+        process queue on a lock instead, woken the moment the writer before them commits.
+        Other processes still wait on the file."""
+        if self._write_lock is None:
+            with self._engine.begin() as conn:
+                yield conn
+            return
+        with self._write_lock, self._engine.begin() as conn:
+            yield conn
+
     def open(self) -> SqlStore:
         """Run pending migrations and load the user salt."""
         parsed = make_url(self.url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             applied = migrate(conn)
             self._salt = conn.execute(
                 select(meta.c.value).where(meta.c.key == "user_salt")
@@ -196,13 +212,13 @@ class SqlStore:
             .returning(seen_events.c.event_id)
         )
         # RETURNING says which statement took the claim (rowcount is unreliable with upserts).
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             if conn.execute(first).first() is not None:
                 return True
             return conn.execute(retake).first() is not None
 
     def finish_event(self, event_id: str, *, answered: bool) -> None:
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(
                 update(seen_events)
                 .where(seen_events.c.event_id == event_id)
@@ -229,7 +245,7 @@ class SqlStore:
         }
         stmt = _insert(self._engine, threads).values(thread_key=key, **values)
         stmt = stmt.on_conflict_do_update(index_elements=["thread_key"], set_=values)
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(stmt)
 
     # -- question log and feedback ----------------------------------------------------------
@@ -238,7 +254,7 @@ class SqlStore:
         values = dataclasses.asdict(record)
         if not self.policy.store_questions:
             values["question"] = None
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(questions.insert().values(**values))
 
     def record_vote(self, vote: Vote) -> int:
@@ -252,7 +268,7 @@ class SqlStore:
             .values(**values)
             .on_conflict_do_update(index_elements=["answer_key", "user_hash"], set_=changes)
         )
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             before = conn.execute(select(votes.c.score).where(key)).scalar()
             conn.execute(upsert)
         return int(before or 0)
@@ -283,7 +299,7 @@ class SqlStore:
     def purge(self) -> None:
         now = self._clock()
         cutoff = now - self.policy.retention
-        with self._engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(
                 delete(seen_events).where(seen_events.c.claimed_at < now - self.policy.event_ttl)
             )
