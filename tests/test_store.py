@@ -15,6 +15,7 @@ import sqlalchemy
 from pg import fresh_schema
 
 from bot.corpus import Footnote
+from bot.store import sql as sql_module
 from bot.store.base import Policy
 from bot.store.memory import MemoryStore
 from bot.store.records import QuestionRecord, ThreadContext, Vote
@@ -207,6 +208,33 @@ def _question(at: datetime, text: str | None = "ICML 2018은 어디서 열렸어
         question_chars=len(text or ""),
         question=text,
     )
+
+
+def test_threads_of_one_process_writing_at_once_never_wait_on_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no busy timeout at all, a second writer on the file fails at once: the threads
+    # of one store must take turns before they reach SQLite.
+    monkeypatch.setattr(sql_module, "SQLITE_BUSY_SECONDS", 0)
+    store = SqlStore(database_url(None, tmp_path / "bot.db")).open()
+    start = datetime(2026, 3, 1, 9, 0, 0)
+    errors: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for i in range(25):
+                store.log_question(_question(start + timedelta(seconds=worker * 100 + i)))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]
+    assert len(store.questions_since(start - timedelta(days=1))) == 8 * 25
+    store.close()
 
 
 def test_question_log_keeps_text_for_the_retention_only(make_store: StoreFactory) -> None:
