@@ -354,6 +354,37 @@ def test_the_light_noun_il_is_no_evidence(make_answerer, monkeypatch) -> None:
     assert _ids(make_answerer({"light.yaml": LIGHT}).answer(asked))[0] == "light-p002"
 
 
+ENDS = """\
+    id: ends
+    title: 학회 후기
+    author: 이바다
+    bio:
+      id: ends-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 후기
+      passages:
+      - id: ends-p001
+        text: 이 글에서는 학회에서 인상 깊었던 발표를 정리합니다.
+      - id: ends-p002
+        text: >-
+          많은 연구자들이 강화 학습 발표에서 새로운 결과를 기대했습니다. 발표장은
+          기대에 찬 사람들로 붐볐습니다.
+      - id: ends-p003
+        text: 앞으로 더 많은 연구자들이 이 분야에 뛰어들기를 기대해 봅니다.
+"""
+
+
+def test_the_end_or_the_start_of_the_article_is_its_closing_or_opening(make_answerer) -> None:
+    answerer = make_answerer({"ends.yaml": ENDS})
+    assert _ids(answerer.answer("글 마지막에 필자가 기대하는 건?"))[0] == "ends-p003"
+    assert _ids(answerer.answer("서두에서 뭘 다룬다고 했어?"))[0] == "ends-p001"
+    # Without the position, the passage that says 기대 twice comes first.
+    off = Answerer(answerer.index, k=3, options=Options().without("position"))
+    assert _ids(off.answer("글 마지막에 필자가 기대하는 건?"))[0] == "ends-p002"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

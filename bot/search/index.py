@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "17"
+INDEX_VERSION = "18"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -40,6 +40,9 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 # the paragraphs that point to it.
 AUTHOR_TERM = "⟨author⟩"
 SOURCE_TERM = "⟨source⟩"
+# The first and the last body passage of an article: "글 마지막에", "서두에서" point there.
+OPENING_TERM = "⟨opening⟩"
+CLOSING_TERM = "⟨closing⟩"
 # Evidence only, never a BM25 term: every passage is its author's writing ("필자가 바라는
 # 미래" asks about any passage of an article, not only the bio).
 WRITTEN_TERM = "⟨written⟩"
@@ -221,10 +224,16 @@ def titled_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
 
 
 def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
-    """The index-only terms of a passage (``AUTHOR_TERM``, ``SOURCE_TERM``, figures)."""
+    """The index-only terms of a passage (``AUTHOR_TERM``, ``SOURCE_TERM``, figures, the
+    article's opening and closing)."""
     out: list[str] = []
     if passage.kind == "bio":
         out.append(AUTHOR_TERM)
+    body = [p.id for p in corpus.article(passage.article_id).passages if p.kind == "body"]
+    if body and passage.id == body[0]:
+        out.append(OPENING_TERM)
+    if body and passage.id == body[-1]:
+        out.append(CLOSING_TERM)
     if any(note.text for note in corpus.footnotes_of(passage)):
         out.append(SOURCE_TERM)
     out += [figure_term(n) for n in dict.fromkeys(FIGURE_REF_RE.findall(passage.text))]

@@ -16,6 +16,8 @@ from dataclasses import dataclass, fields, replace
 
 from bot.search.index import (
     AUTHOR_TERM,
+    CLOSING_TERM,
+    OPENING_TERM,
     SOURCE_TERM,
     WRITTEN_TERM,
     SearchIndex,
@@ -47,6 +49,12 @@ SOURCE_WORDS = frozenset(
     link video slide photo pdf arxiv doi
     """.split()
 )
+# Where in an article ("글 마지막에 필자가 바라는 것", "서두에서"): its opening or closing
+# passage, beside whatever else the word stands for (학회 마지막 날).
+POSITION_WORDS = {
+    **dict.fromkeys("마지막 끝 끝부분 결론 맺음말 마무리".split(), CLOSING_TERM),
+    **dict.fromkeys("서두 도입부 첫머리 서론".split(), OPENING_TERM),
+}
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
 
 # How much a stand-in is worth, relative to the question's own term.
@@ -56,6 +64,8 @@ EQUIVALENT_CREDIT = 1.0
 PARAPHRASE_CREDIT = 0.6
 KNOWN_PARAPHRASE_SHARE = 0.5
 MARKER_CREDIT = 1.0
+# A word of position points at the article's end or start, or means what it says there.
+POSITION_CREDIT = 0.6
 # 필자 in a passage that is the author's writing but does not say so.
 WRITTEN_CREDIT = 1.0
 # A compound's stem covers the compound by the share of its letters (개최 in 개최지: 2/3).
@@ -83,6 +93,7 @@ class Options:
     figure: bool = True  # "그림 N" means figure N, not footnote N
     sources: bool = True  # source questions: footnotes are evidence
     author: bool = True  # author questions find the bio
+    position: bool = True  # "글 마지막에" finds an article's closing passage
     counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
 
     def without(self, *names: str) -> Options:
@@ -185,6 +196,8 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         ]
         if options.sources and word in SOURCE_WORDS:
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
+        if options.position and word in POSITION_WORDS:
+            stand_ins.append(((POSITION_WORDS[word],), POSITION_CREDIT))
         if options.compound and known:
             stand_ins += _derived_stem(index, word)
         if not known and not stand_ins:
