@@ -10,6 +10,7 @@ question.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -132,7 +133,7 @@ def _with_far_sentence(
     strongest = max((w for _, w in weights.values()), default=0.0)
 
     def gain(i: int) -> float:
-        return sum(w for t, w in held[i].items() if t not in covered)
+        return math.fsum(w for t, w in held[i].items() if t not in covered)
 
     outside = [i for i in range(len(held)) if not start <= i < end]
     best = max(outside, key=lambda i: (gain(i), -abs(i - start)), default=None)
@@ -148,7 +149,7 @@ def _span(
     n = len(sentences)
     cue = _cue(question)
     cued = [bool(cue and cue.search(s)) for s in sentences]
-    best_single = max(sum(h.values()) for h in held)
+    best_single = max(math.fsum(h.values()) for h in held)
 
     def worth(start: int, end: int) -> float:
         """Distinct question terms a span holds, plus the cue (once), minus a little
@@ -158,7 +159,7 @@ def _span(
             for term, w in h.items():
                 covered[term] = max(covered.get(term, 0.0), w)
         bonus = CUE_BONUS * best_single if any(cued[start:end]) else 0.0
-        return sum(covered.values()) + bonus - 1e-3 * (end - start)
+        return math.fsum(covered.values()) + bonus - 1e-3 * (end - start)
 
     # A span that starts or ends with a sentence holding nothing (and no cue) loses to the
     # same span without it, so only spans between useful sentences are weighed.
@@ -203,7 +204,7 @@ def _span(
 def _held(terms: Sequence[str], weights: Mapping[str, tuple[str, float]]) -> dict[str, float]:
     """The question terms a sentence holds, with their worth."""
     out: dict[str, float] = {}
-    for term in set(terms):
+    for term in dict.fromkeys(terms):  # in the sentence's order: the same on every run
         if term in weights:
             source, worth = weights[term]
             if worth > out.get(source, 0.0):
