@@ -234,6 +234,9 @@ def test_an_everyday_word_reaches_the_glossary_equivalents_of_its_word(make_answ
 def test_a_paraphrase_that_analysis_would_turn_around_is_left_out(tokenizer) -> None:
     assert everyday_run(tokenizer, "그래픽카드") == ("그래픽", "카드")
     assert everyday_run(tokenizer, "막아내다") == ("막아내",)
+    # Kiwi reads a bare 막다 as two adverbs; the list's 막다 must be the 막 of "막는 쪽".
+    assert everyday_run(tokenizer, "막다") == ("막",) == tokenizer.terms("막는 쪽")
+    assert everyday_run(tokenizer, "그치다") == ("그치",) == tokenizer.terms("그쳤다")
     assert everyday_run(tokenizer, "쉽지 않다") == ()  # would stand for 쉽다
     assert everyday_run(tokenizer, "쓸 만하다") == ()  # would stand for any 쓰다
     assert everyday_run(tokenizer, "회의적") == ()  # would stand for 회의, a meeting

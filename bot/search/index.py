@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "18"
+INDEX_VERSION = "19"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -337,6 +337,10 @@ def everyday_run(tokenizer: Tokenizer, value: str) -> tuple[str, ...]:
     if _NEGATION.search(value) or _DERIVED.search(value):
         return ()
     run = tokenizer.terms(value)
+    if not run and value.endswith("다"):
+        # Kiwi misreads some bare dictionary forms (막다 -> 막/MAG 다/MAG, 그치다 -> IC);
+        # the same verb before a connective ending is read as a verb (막고 -> 막/VV).
+        run = tokenizer.terms(value[:-1] + "고")
     letters = len(_LETTERS.findall(value.removesuffix("다")))
     return run if 2 * sum(map(len, run)) >= letters else ()
 
