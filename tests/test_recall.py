@@ -243,6 +243,32 @@ def test_a_paraphrase_that_analysis_would_turn_around_is_left_out(tokenizer) -> 
     assert everyday_run(tokenizer, "목적") == ("목적",)  # a noun, not an -적 adjective
 
 
+STAR = """\
+    id: star
+    title: GAN 이야기
+    author: 이바다
+    bio:
+      id: star-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: GAN
+      passages:
+      - id: star-p001
+        text: 베셔슈타인 거리를 GAN 학습에 적용한 연구가 있습니다.
+      - id: star-p002
+        text: 스타 연구자들이 무대에 올라 강연했습니다.
+"""
+
+
+def test_a_glossary_spelling_that_analysis_mangles_stands_for_nothing(make_answerer) -> None:
+    # Kiwi reads 와서스타인 as ... 스타 ...: the group must not make 스타 a 베셔슈타인.
+    files = {"star.yaml": STAR, "glossary.yaml": "groups:\n- [베셔슈타인, 와서스타인]\n"}
+    answerer = make_answerer(files)
+    assert _ids(answerer.answer("베셔슈타인 연구자"))[0] == "star-p001"
+    assert "star-p002" not in _ids(answerer.answer("베셔슈타인"))
+
+
 def test_chat_words_left_as_the_topic_are_not_paraphrased(make_answerer) -> None:
     files = {"conf.yaml": ARTICLE, "paraphrases.yaml": "paraphrases:\n  세션: [회의]\n"}
     answerer = make_answerer(files)

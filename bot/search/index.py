@@ -27,7 +27,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "19"
+INDEX_VERSION = "20"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -304,7 +304,11 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         per_sentence = tuple(next(sent_terms) + _sentence_markers(s) for s in sents)
         grams = char_grams(t for t in terms if not is_marker(t))
         fields.append(PassageFields(terms, grams, sents, per_sentence))
-    runs = [tuple(tokenizer.terms(term) for term in group) for group in glossary.groups]
+    # A spelling that analysis mangles (와서스타인 -> 스타) would stand for something else.
+    runs = [
+        tuple(run for term in group if _keeps_letters(term, run := tokenizer.terms(term)))
+        for group in glossary.groups
+    ]
     runs += [
         (tokenizer.noun_phrase_tail(native), tokenizer.terms(english))
         for native, english in mine_pairs(p.text for p in passages)
@@ -341,8 +345,13 @@ def everyday_run(tokenizer: Tokenizer, value: str) -> tuple[str, ...]:
         # Kiwi misreads some bare dictionary forms (막다 -> 막/MAG 다/MAG, 그치다 -> IC);
         # the same verb before a connective ending is read as a verb (막고 -> 막/VV).
         run = tokenizer.terms(value[:-1] + "고")
+    return run if _keeps_letters(value, run) else ()
+
+
+def _keeps_letters(value: str, run: tuple[str, ...]) -> bool:
+    """The analysis of ``value`` keeps at least half of its letters (a verb's 다 aside)."""
     letters = len(_LETTERS.findall(value.removesuffix("다")))
-    return run if 2 * sum(map(len, run)) >= letters else ()
+    return bool(run) and 2 * sum(map(len, run)) >= letters
 
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
