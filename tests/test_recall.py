@@ -414,6 +414,35 @@ def test_the_end_or_the_start_of_the_article_is_its_closing_or_opening(make_answ
     assert _ids(off.answer("글 마지막에 필자가 기대하는 건?"))[0] == "ends-p002"
 
 
+ASKED = """\
+    id: asked
+    title: 수학의 쓸모
+    author: 이바다
+    bio:
+      id: asked-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 쓸모
+      passages:
+      - id: asked-p001
+        text: 학생들이 수학을 묻고 발표자가 답했습니다.
+      - id: asked-p002
+        text: 수학은 재현을 보장합니다. 재현이 되어야 과학입니다.
+      - id: asked-p003
+        text: 학회장에는 사람이 많았습니다.
+"""
+
+
+def test_weak_words_weigh_half_in_the_score(make_answerer, monkeypatch) -> None:
+    # 묻다 and 답하다 frame the question; the passage with its one strong word wins.
+    answerer = make_answerer({"asked.yaml": ASKED})
+    asked = "수학이랑 재현 물으면 뭐라고 답해?"
+    assert _ids(answerer.answer(asked))[0] == "asked-p002"
+    monkeypatch.setattr(rank, "WEAK_BM25", 1.0)
+    assert _ids(answerer.answer(asked))[0] == "asked-p001"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

@@ -29,6 +29,8 @@ from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
 from bot.search.quote import answer_type
 
 EXPANSION_WEIGHT = 0.6
+# A weak term (a verb stem, a one-syllable word: 묻다, 답하다) weighs this much in BM25.
+WEAK_BM25 = 0.5
 GRAM_WEIGHT = 0.35
 # How many top-scored passages are re-ranked by score x coverage.
 RERANK_DEPTH = 12
@@ -87,7 +89,8 @@ def _bm25_weights(query: Query) -> dict[str, float]:
     weights: dict[str, float] = {}
     for term in query.terms:
         if term.literal:
-            weights[term.text] = max(weights.get(term.text, 0.0), term.weight)
+            w = term.weight * (WEAK_BM25 if term.weak else 1.0)
+            weights[term.text] = max(weights.get(term.text, 0.0), w)
     for term in query.terms:
         for run, credit in term.stand_ins:
             # A stand-in run shares the weight of the term it stands in for.
