@@ -88,22 +88,27 @@ def test_migrations_create_the_schema_once(url: str) -> None:
     second.close()
 
 
-def test_two_processes_migrating_at_once_apply_each_step_once(url: str) -> None:
-    stores = [SqlStore(url) for _ in range(4)]
+def _at_once(calls: list[Callable[[], object]]) -> list[BaseException]:
+    """Run ``calls`` on threads of their own, all at once; what they raised."""
     errors: list[BaseException] = []
 
-    def start(store: SqlStore) -> None:
+    def run(call: Callable[[], object]) -> None:
         try:
-            store.open()
-        except BaseException as exc:  # pragma: no cover - reported below
+            call()
+        except BaseException as exc:  # pragma: no cover - reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors
+    return errors
+
+
+def test_two_processes_migrating_at_once_apply_each_step_once(url: str) -> None:
+    stores = [SqlStore(url) for _ in range(4)]
+    assert not _at_once([s.open for s in stores])
     assert len({s.user_hash("U1") for s in stores}) == 1
     for s in stores:
         s.close()
@@ -114,21 +119,9 @@ def test_a_new_sqlite_file_opened_by_several_processes_at_once_never_says_locked
 ) -> None:
     # Switching a fresh file to WAL is where SQLite answers "database is locked" without
     # waiting; one race in a few dozen hit it, so race on many fresh files.
-    errors: list[BaseException] = []
     for round_ in range(80):
         stores = [SqlStore(database_url(None, tmp_path / str(round_) / "bot.db")) for _ in range(4)]
-
-        def start(store: SqlStore) -> None:
-            try:
-                store.open()
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=start, args=(s,)) for s in stores]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = _at_once([s.open for s in stores])
         for s in stores:
             s.close()
         assert not errors, f"round {round_}: {errors[0]}"
@@ -218,20 +211,15 @@ def test_threads_of_one_process_writing_at_once_never_wait_on_the_file(
     monkeypatch.setattr(sql_module, "SQLITE_BUSY_SECONDS", 0)
     store = SqlStore(database_url(None, tmp_path / "bot.db")).open()
     start = datetime(2026, 3, 1, 9, 0, 0)
-    errors: list[BaseException] = []
 
-    def write(worker: int) -> None:
-        try:
+    def writer(worker: int) -> Callable[[], None]:
+        def write() -> None:
             for i in range(25):
                 store.log_question(_question(start + timedelta(seconds=worker * 100 + i)))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        return write
+
+    errors = _at_once([writer(w) for w in range(8)])
     assert not errors, errors[0]
     assert len(store.questions_since(start - timedelta(days=1))) == 8 * 25
     store.close()
