@@ -540,6 +540,7 @@ def test_the_person_who_wrote_is_the_author_not_a_passage_about_people(make_answ
     answerer = make_answerer({"counts.yaml": COUNTS}, k=3)
     # counts-p001 holds 학회 and 사람 itself; 사람 in "쓴 사람" means whoever wrote it.
     assert _ids(answerer.answer("학회 글 쓴 사람 누구야?"))[0] == "counts-bio"
+    assert _ids(answerer.answer("학회 이야기 쓴 분 성함?"))[0] == "counts-bio"  # 분: a person
     assert _ids(answerer.answer("학회에 온 사람들은 누구였어?"))[0] == "counts-p001"
 
 

@@ -38,9 +38,9 @@ AUTHOR_CONTACT_WORDS = frozenset(
 # "여러 전공 사람 섞인 팀" is not about anyone's major.
 AUTHOR_ATTRIBUTE_WORDS = frozenset("소속 회사 직장 전공 경력 학력".split())
 AUTHOR_WORDS = AUTHOR_ROLE_WORDS | AUTHOR_CONTACT_WORDS | AUTHOR_ATTRIBUTE_WORDS
-# "누가 … 썼어?", "쓴 사람": writing, asked about a person.
+# "누가 … 썼어?", "쓴 사람", "쓰신 분": writing, asked about a person.
 _WRITE_STEM = "쓰"
-_PERSON_RE = re.compile(r"누가|누구|사람|글쓴")
+_PERSON_RE = re.compile(r"누가|누구|사람|글쓴|쓴\s?분|쓰신\s?분")
 _PERSON_WORDS = frozenset({"사람", "누구"})
 # Questions after a source: a passage whose footnotes hold a link or a reference answers.
 SOURCE_WORDS = frozenset(
