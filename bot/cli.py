@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=(),
         metavar="MECHANISM",
         help="끄고 잴 검색 기법 (ablation): "
-        + "soft, paraphrases, compound, filler, figure, sources, author, counts, position",
+        + "soft, paraphrases, compound, filler, figure, sources, author, counts, position, "
+        + "exclusion",
     )
 
     p = add(

@@ -443,6 +443,42 @@ def test_weak_words_weigh_half_in_the_score(make_answerer, monkeypatch) -> None:
     assert _ids(answerer.answer(asked))[0] == "asked-p001"
 
 
+BEST = """\
+    id: best
+    title: 최우수 논문
+    author: 이바다
+    bio:
+      id: best-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 수상
+      passages:
+      - id: best-p001
+        text: >-
+          이번 학회의 최우수 논문 중 하나는 보안 연구였습니다. 보안 연구자는 공격을 먼저
+          해봐야 한다는 발표가 인상적이었습니다.
+      - id: best-p002
+        text: 또 다른 최우수 논문은 머신러닝의 공정성을 정량적으로 다룬 연구였습니다.
+      - id: best-p003
+        text: >-
+          기존 논문에서 쓰던 KL 발산 대신 베셔슈타인 거리를 GAN에 적용한 논문이
+          화제였습니다.
+      - id: best-p004
+        text: 거리 함수는 여러 가지가 있습니다.
+"""
+
+
+def test_a_word_set_aside_is_no_evidence(make_answerer) -> None:
+    answerer = make_answerer({"best.yaml": BEST})
+    other = "최우수 논문 중에 보안 말고 다른 하나는 무슨 주제였어?"
+    assert _ids(answerer.answer(other))[0] == "best-p002"
+    # Nor evidence against: the passage that names KL still answers "KL 말고 다른 거리".
+    assert _ids(answerer.answer("KL 말고 다른 거리 써서 GAN 손본 논문"))[0] == "best-p003"
+    off = Answerer(answerer.index, k=3, options=Options().without("exclusion"))
+    assert _ids(off.answer(other))[0] == "best-p001"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

@@ -25,7 +25,7 @@ from bot.search.index import (
     is_marker,
 )
 from bot.search.synonyms import Terms
-from bot.search.tokenizer import char_grams, is_count, normalize
+from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize
 
 # Questions about who wrote an article and how to reach them: the bio answers.
 # The words that name the author: any passage of an article is the author's writing.
@@ -55,6 +55,8 @@ POSITION_WORDS = {
     **dict.fromkeys("마지막 끝 끝부분 결론 맺음말 마무리".split(), CLOSING_TERM),
     **dict.fromkeys("서두 도입부 첫머리 서론".split(), OPENING_TERM),
 }
+# "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
+_EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
 
 # How much a stand-in is worth, relative to the question's own term.
@@ -94,6 +96,7 @@ class Options:
     sources: bool = True  # source questions: footnotes are evidence
     author: bool = True  # author questions find the bio
     position: bool = True  # "글 마지막에" finds an article's closing passage
+    exclusion: bool = True  # "보안 말고 다른 하나": 보안 is no evidence
     counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
 
     def without(self, *names: str) -> Options:
@@ -166,6 +169,9 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         words = [w for w in words if w != "그림" or not figures]
     if not options.counts:
         words = [w for w in words if not is_count(w)]
+    if options.exclusion:
+        excluded = _excluded(tokenizer, text)
+        words = [w for w in words if w not in excluded] or words
     runs = index.synonyms.expand(tuple(words))
     everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (
@@ -219,6 +225,18 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         )
     for number in dict.fromkeys(figures):
         out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
+    return out
+
+
+def _excluded(tokenizer: Tokenizer, text: str) -> set[str]:
+    """The word a question sets aside ("보안 말고 다른 하나", "쿠란트 말 빼고"): the last
+    term before 말고/빼고/제외하고. It says which passage is not wanted, so it is no
+    evidence for one (nor against: the answer may name it too, "KL 말고 다른 거리")."""
+    out: set[str] = set()
+    for m in _EXCLUSION_RE.finditer(text):
+        before = tokenizer.terms(text[: m.start()])
+        if before:
+            out.add(before[-1])
     return out
 
 
