@@ -479,6 +479,30 @@ def test_a_word_set_aside_is_no_evidence(make_answerer) -> None:
     assert _ids(off.answer(other))[0] == "best-p001"
 
 
+ORDINALS = """\
+    id: order
+    title: 대담
+    author: 이바다
+    bio:
+      id: order-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 대담
+      passages:
+      - id: order-p001
+        text: 연사에게 두 가지를 여쭈었습니다. 첫 번째 질문에는 캐시 정책이 유망하다는 답을 들었습니다.
+      - id: order-p002
+        text: 연사는 두 번째 질문에는 하드웨어와 학습 모델의 결합이 유망하다고 답했습니다.
+"""
+
+
+def test_a_position_picks_the_first_or_the_second(make_answerer) -> None:
+    answerer = make_answerer({"order.yaml": ORDINALS})
+    assert _ids(answerer.answer("연사가 첫번째 질문에 뭐라고 답했어?"))[0] == "order-p001"
+    assert _ids(answerer.answer("연사가 2번째 질문에 뭐라고 답했어?"))[0] == "order-p002"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

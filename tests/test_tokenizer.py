@@ -149,6 +149,13 @@ def test_a_number_and_how_many_with_the_same_unit_share_a_term(tokenizer: Tokeni
     assert count_term("번") not in tokenizer.terms("2번째 문단")  # an ordinal is a position
 
 
+def test_a_position_is_one_term_however_it_is_written(tokenizer: Tokenizer) -> None:
+    first = {tokenizer.terms(t) for t in ("첫 번째", "첫번째", "1번째", "첫째")}
+    assert len(first) == 1 and first != {()}
+    assert tokenizer.terms("두 번째") != tokenizer.terms("첫 번째")
+    assert "⟨ordinal 2⟩" in tokenizer.analyse("두 번째는?").weak  # a follow-up's topic stays empty
+
+
 def test_a_formula_variable_is_a_term(tokenizer: Tokenizer) -> None:
     # Kiwi tags Greek letters as symbols (SW); in a formula they name what it is about.
     terms = tokenizer.terms("여기에서 φ는 비선형함수이고 λ는 가중치입니다")

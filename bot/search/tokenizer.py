@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "10"
+TOKENIZER_VERSION = "11"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -60,6 +60,10 @@ _HOW_MANY = frozenset({"몇"})
 _DAYS = frozenset({"며칠", "몇일"})
 _UNIT_SPELLINGS = {"년도": "년"}
 _ORDINAL_SUFFIX = "째"  # 번째, 두 번째: a position, not a count
+# A position is a term of its own, the same however it is written ("첫 번째", "첫번째",
+# "1번째", "첫째" -> ⟨ordinal 1⟩): "첫 번째 질문" picks the first of two questions.
+_ORDINAL_NUMBERS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
+_ORDINAL_NOUNS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5}
 # Word vectors: which words may stand in for one another, and how near they must be.
 _SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
 SIMILAR_TOP_N = 20
@@ -186,7 +190,7 @@ class Tokenizer:
         terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
-        weak.update(t for t in terms if t in TIME_WORDS)
+        weak.update(t for t in terms if t in TIME_WORDS or is_ordinal(t))
         specific = {
             _latin(t.form) if t.tag == "SL" else t.form
             for t in tokens
@@ -264,6 +268,11 @@ class Tokenizer:
         tokens = list(tokens)
         for i, token in enumerate(tokens):
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
+            position = _position(tokens, i)
+            if position:  # its number (2 of 2번째) is no number of the text
+                out.append((ordinal_term(position), "NR"))
+                counting = False
+                continue
             ordinal = i + 1 < len(tokens) and tokens[i + 1].form == _ORDINAL_SUFFIX
             if counting and tag == "NNB" and not ordinal:
                 out.append((count_term(token.form), tag))
@@ -280,6 +289,26 @@ class Tokenizer:
                 continue
             out.append((form, tag))
         return out
+
+
+def _position(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
+    """The position ``tokens[i]`` starts ("첫" of 첫 번째, "2" of 2번째, 첫째), or 0."""
+    form = tokens[i].form
+    if form in _ORDINAL_NOUNS:
+        return _ORDINAL_NOUNS[form]
+    number = _ORDINAL_NUMBERS.get(form) or (int(form) if form.isdigit() and len(form) < 3 else 0)
+    following = [t.form for t in tokens[i + 1 : i + 3]]
+    if number and (following[:1] == ["번째"] or following == ["번", _ORDINAL_SUFFIX]):
+        return number
+    return 0
+
+
+def ordinal_term(position: int) -> str:
+    return f"⟨ordinal {position}⟩"
+
+
+def is_ordinal(term: str) -> bool:
+    return term.startswith("⟨ordinal ")
 
 
 def count_term(unit: str) -> str:
