@@ -459,7 +459,9 @@ BEST = """\
           이번 학회의 최우수 논문 중 하나는 보안 연구였습니다. 보안 연구자는 공격을 먼저
           해봐야 한다는 발표가 인상적이었습니다.
       - id: best-p002
-        text: 또 다른 최우수 논문은 머신러닝의 공정성을 정량적으로 다룬 연구였습니다.
+        text: >-
+          또 다른 최우수 논문은 머신러닝의 공정성을 정량적으로 다룬 연구였습니다. 사회과학과의
+          협력도 필요합니다.
       - id: best-p003
         text: >-
           기존 논문에서 쓰던 KL 발산 대신 베셔슈타인 거리를 GAN에 적용한 논문이
@@ -473,6 +475,8 @@ def test_a_word_set_aside_is_no_evidence(make_answerer) -> None:
     answerer = make_answerer({"best.yaml": BEST})
     other = "최우수 논문 중에 보안 말고 다른 하나는 무슨 주제였어?"
     assert _ids(answerer.answer(other))[0] == "best-p002"
+    # With nothing else to tell them apart, the passage about 보안 gives way.
+    assert _ids(answerer.answer("최우수 논문 중에 보안 말고 다른 하나는?"))[0] == "best-p002"
     # Nor evidence against: the passage that names KL still answers "KL 말고 다른 거리".
     assert _ids(answerer.answer("KL 말고 다른 거리 써서 GAN 손본 논문"))[0] == "best-p003"
     off = Answerer(answerer.index, k=3, options=Options().without("exclusion"))

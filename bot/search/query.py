@@ -131,6 +131,7 @@ class Query:
     text: str
     terms: tuple[Term, ...]
     grams: tuple[str, ...]
+    set_aside: frozenset[str] = frozenset()  # "보안 말고": 보안 (``_excluded``)
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -151,7 +152,8 @@ def build_query(
         earlier = _terms(index, normalize(context), weight=CONTEXT_WEIGHT, options=options)
         own += [t for t in earlier if t.text not in seen]
     grams = char_grams([t.text for t in own if t.weight >= 1.0 and not is_marker(t.text)])
-    return Query(text, tuple(own), grams)
+    aside = frozenset(_excluded(index.tokenizer, text)) if options.exclusion else frozenset()
+    return Query(text, tuple(own), grams, aside)
 
 
 def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) -> list[Term]:

@@ -42,6 +42,8 @@ UNKNOWN_WEIGHT = 0.6
 # A passage without what the question asks for (no number for "몇 명", no reason for
 # "왜") ranks at this share of its score.
 LACKS_ANSWER_TYPE = 0.8
+# A passage holding what the question sets aside ("보안 말고 다른 하나") ranks at this share.
+SET_ASIDE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,14 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
     # Soft AND: among the best-scored, prefer passages that hold more of the question,
     # and what it asks for (a reason, a person, a figure) over those that lack it.
     wanted = answer_type(query.text)
-    hits.sort(key=lambda h: -h.score * h.coverage * _answer_type(index, wanted, h))
+    hits.sort(
+        key=lambda h: (
+            -h.score
+            * h.coverage
+            * _answer_type(index, wanted, h)
+            * (SET_ASIDE if query.set_aside & index.term_sets[h.position] else 1.0)
+        )
+    )
     return SearchResult(query, tuple(hits[:k]))
 
 
