@@ -509,6 +509,33 @@ def test_a_position_picks_the_first_or_the_second(make_answerer) -> None:
     assert _ids(answerer.answer("연사가 2번째 질문에 뭐라고 답했어?"))[0] == "order-p002"
 
 
+FIRST_PERSON = """\
+    id: firstp
+    title: 연구 이야기
+    author: 한바다
+    bio:
+      id: firstp-bio
+      text: 글 | 한바다 sea.han@example.com 바다연구소에서 일합니다.
+    sections:
+    - id: s1
+      title: 시작
+      passages:
+      - id: firstp-p001
+        text: 저는 박사 과정 때 신경망을 처음 공부했습니다.
+      - id: firstp-p002
+        text: 학회에서는 강화 학습 발표가 가장 많았습니다.
+"""
+
+
+def test_a_name_the_passage_only_implies_assures_less(make_answerer, monkeypatch) -> None:
+    answerer = make_answerer({"firstp.yaml": FIRST_PERSON})
+    # firstp-p001 is 한바다's own writing and says 박사, but not where the degree is from.
+    assert answerer.answer("한바다님은 박사 학위를 어디서 받았어?").status == "related"
+    assert answerer.answer("한바다님이 신경망을 처음 공부한 건 언제야?").status == "answer"
+    monkeypatch.setattr(rank, "IMPLIED_ASSURANCE", 1.0)
+    assert answerer.answer("한바다님은 박사 학위를 어디서 받았어?").status == "answer"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")

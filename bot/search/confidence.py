@@ -28,7 +28,7 @@ RELATED_DEPTH = 3
 def confident(hit: Hit, question: str) -> bool:
     """The passage answers the question (the same rule for the first and the others).
     A how-many question is answered only by a passage that holds a number."""
-    if hit.coverage < CONFIDENT or hit.missing_specific:
+    if hit.assurance < CONFIDENT or hit.missing_specific:
         return False
     return not asks_for_number(question) or holds_number(hit.passage.text)
 

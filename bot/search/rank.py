@@ -42,6 +42,9 @@ UNKNOWN_WEIGHT = 0.6
 # A passage without what the question asks for (no number for "몇 명", no reason for
 # "왜") ranks at this share of its score.
 LACKS_ANSWER_TYPE = 0.8
+# An author's name in a passage of their article that does not print it counts this much
+# towards confidence: they wrote it, but "where did 임성빈 study" it need not answer.
+IMPLIED_ASSURANCE = 0.5
 # A passage holding what the question sets aside ("보안 말고 다른 하나") ranks at this share.
 SET_ASIDE = 0.8
 
@@ -58,6 +61,9 @@ class Hit:
     # names/numbers of the question the passage lacks, or the source it asks for
     missing_specific: tuple[str, ...]
     salient: int  # how many of the question's own strong terms (not weak) the passage holds
+    # coverage counting an author's name the passage only implies at IMPLIED_ASSURANCE:
+    # what the confidence decision reads
+    assurance: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +191,7 @@ def _hit(
     author = index.authors[index.corpus.passages[position].article_id]
     matched: list[str] = []
     missing: list[str] = []
-    total = covered = 0.0
+    total = covered = unassured = 0.0
     salient = 0
     for term, weight, asks in zip(query.terms, weights, asks_source, strict=True):
         context = term.weight < 1.0  # from the earlier question: evidence, never a lack
@@ -199,8 +205,10 @@ def _hit(
             salient += term.weight >= 1.0 and not term.weak
             matched.append(term.text)
             continue
-        # The article's author speaks in every passage of it, named or not.
-        credit = 1.0 if term.text in author else 0.0
+        # The article's author speaks in every passage of it, named or not; but a passage
+        # that does not print the name assures less that it answers about them.
+        implied = term.text in author
+        credit = 1.0 if implied else 0.0
         for run, run_credit in term.stand_ins:
             if run_credit > credit and present.issuperset(run):
                 credit = run_credit
@@ -209,6 +217,7 @@ def _hit(
             if share > credit and word in present:
                 credit = share
         covered += weight * credit
+        unassured += weight * credit * (1 - IMPLIED_ASSURANCE) if implied and credit == 1.0 else 0.0
         total += weight * credit if context else 0.0
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
@@ -220,6 +229,7 @@ def _hit(
         if both and not _together(index.fields[position], a.text, b.text):
             missing.append(f"{a.text} {b.text}")
     coverage = covered / total if total else 0.0
+    assurance = (covered - unassured) / total if total else 0.0
     passage = index.corpus.passages[position]
     return Hit(
         passage,
@@ -229,4 +239,5 @@ def _hit(
         tuple(dict.fromkeys(matched)),
         tuple(missing),
         salient,
+        assurance,
     )
