@@ -215,6 +215,7 @@ class Answerer:
             weights,
             question=query.text,
             whole_if_short=hit.passage.kind in ("caption", "bio"),
+            counted=query.counted,
         )
         sentences = fields.sentences
         whole = chosen == tuple(range(len(sentences)))

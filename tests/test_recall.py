@@ -722,6 +722,32 @@ def test_a_reason_question_quotes_the_reason(conf: Answerer) -> None:
     assert "추측" not in conf.answer("가장 많이 채택된 분야").results[0].quote
 
 
+SCALE = """\
+    id: scale
+    title: 학회 규모
+    author: 이바다
+    bio:
+      id: scale-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 규모
+      passages:
+      - id: scale-p001
+        text: >-
+          이번 학회는 워크숍 규모도 굉장하였습니다. 첫날에는 9개의 튜토리얼이 3개의 방에서
+          열렸고, 본 학회 동안에는 매일 200개가 넘는 발표가 있었습니다. 또한 3일간 67개의
+          워크숍도 개최되었습니다.
+"""
+
+
+def test_a_how_many_question_quotes_the_count_of_what_it_asks_about(make_answerer) -> None:
+    answerer = make_answerer({"scale.yaml": SCALE})
+    for asked in ("워크숍은 몇 개 열렸어?", "3일 동안 워크숍은 몇 개였어?"):
+        quote = answerer.answer(asked).results[0].quote
+        assert "67개의 워크숍" in quote, asked  # not only the sentences with other figures
+
+
 def test_a_premise_is_quoted_with_its_turn(conf: Answerer) -> None:
     quote = conf.answer("수학자가 딥러닝에 기여할 일").results[0].quote
     assert quote.startswith("한동안 저는")

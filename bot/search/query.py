@@ -25,7 +25,7 @@ from bot.search.index import (
     is_marker,
 )
 from bot.search.synonyms import Terms
-from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize
+from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize, unit_of
 
 # Questions about who wrote an article and how to reach them: the bio answers.
 # The words that name the author: any passage of an article is the author's writing.
@@ -136,6 +136,20 @@ class Query:
     @property
     def words(self) -> tuple[str, ...]:
         return tuple(t.text for t in self.terms)
+
+    @property
+    def counted(self) -> tuple[str, str] | None:
+        """What a how-many question counts and its unit's term: the last strong word
+        before "몇 개" (워크숍 in "3일 동안 워크숍은 몇 개 열렸어?"), or None."""
+        own = [t for t in self.terms if t.weight >= 1.0]
+        counts = [i for i, t in enumerate(own) if is_count(t.text)]
+        asked = [
+            i for i in counts if re.search(rf"몇\s*{re.escape(unit_of(own[i].text))}", self.text)
+        ]
+        for i in asked or counts[:1]:
+            before = [t.text for t in own[:i] if not t.weak and not is_count(t.text)]
+            return (before[-1], own[i].text) if before else None
+        return None
 
 
 def build_query(

@@ -99,6 +99,7 @@ def pick_quote(
     *,
     question: str,
     whole_if_short: bool = False,
+    counted: tuple[str, str] | None = None,
 ) -> tuple[int, ...]:
     """The indices of the ``sentences`` to quote, in order: a run of consecutive
     sentences, and at most one more further off that holds a strong question term
@@ -106,7 +107,10 @@ def pick_quote(
 
     ``weights`` maps each question term, each stand-in and each near spelling to the
     question term it counts for and what it is worth (a span gains a question term
-    once, however many of its stand-ins it holds).
+    once, however many of its stand-ins it holds). ``counted`` is what a how-many
+    question counts, with its unit ("워크숍 몇 개": 워크숍 and the count of 개): a
+    sentence holding both gives the number asked for ("67개의 워크숍"), where any
+    sentence with a figure would otherwise do.
     """
     n = len(sentences)
     if n <= 1 or (whole_if_short and sum(map(len, sentences)) <= WHOLE_CHARS):
@@ -114,7 +118,7 @@ def pick_quote(
     held = [_held(terms, weights) for terms in sentence_terms]
     if not any(held):
         return tuple(range(min(2, n)))
-    start, end = _span(sentences, held, question)
+    start, end = _span(sentences, held, question, _holding(sentence_terms, counted))
     return _with_far_sentence(held, start, end, weights)
 
 
@@ -142,13 +146,27 @@ def _with_far_sentence(
     return tuple(sorted((*chosen, best)))
 
 
+def _holding(
+    sentence_terms: Sequence[Sequence[str]], counted: tuple[str, str] | None
+) -> list[bool] | None:
+    """Which sentences hold both the thing counted and its count, if any does."""
+    if counted is None:
+        return None
+    both = [counted[0] in terms and counted[1] in terms for terms in sentence_terms]
+    return both if any(both) else None
+
+
 def _span(
-    sentences: Sequence[str], held: Sequence[Mapping[str, float]], question: str
+    sentences: Sequence[str],
+    held: Sequence[Mapping[str, float]],
+    question: str,
+    counts: list[bool] | None = None,
 ) -> tuple[int, int]:
-    """The best run of consecutive sentences, widened to what the answer needs."""
+    """The best run of consecutive sentences, widened to what the answer needs;
+    ``counts`` marks the sentences that give the number asked for (``_holding``)."""
     n = len(sentences)
     cue = _cue(question)
-    cued = [bool(cue and cue.search(s)) for s in sentences]
+    cued = counts or [bool(cue and cue.search(s)) for s in sentences]
     best_single = max(math.fsum(h.values()) for h in held)
 
     def worth(start: int, end: int) -> float:

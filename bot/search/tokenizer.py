@@ -320,6 +320,11 @@ def is_count(term: str) -> bool:
     return term.startswith("⟨count ")
 
 
+def unit_of(term: str) -> str:
+    """The unit of a ``count_term`` ("⟨count 명⟩" -> 명)."""
+    return term.removeprefix("⟨count ").removesuffix("⟩")
+
+
 def _is_specific(form: str, tag: str) -> bool:
     """A name or figure a question may ask about: a proper noun, a Latin word written
     with a capital or a digit (NIPS, GPT, BERT), a number of two digits or more."""
