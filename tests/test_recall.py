@@ -536,6 +536,34 @@ def test_a_name_the_passage_only_implies_assures_less(make_answerer, monkeypatch
     assert answerer.answer("한바다님은 박사 학위를 어디서 받았어?").status == "answer"
 
 
+WHO = """\
+    id: who
+    title: 연구 근황
+    author: 이바다
+    bio:
+      id: who-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 근황
+      passages:
+      - id: who-p001
+        text: 로보틱스 연구가 요즘 활발합니다. 로보틱스 연구실도 늘고 로보틱스 학회도 커졌습니다.
+      - id: who-p002
+        text: 요즘은 최성준 박사님과 함께 로보틱스 분야에서 새 연구를 시작했습니다.
+"""
+
+
+def test_a_who_question_prefers_a_passage_naming_someone_by_title(
+    make_answerer, monkeypatch
+) -> None:
+    answerer = make_answerer({"who.yaml": WHO})
+    asked = "요즘 로보틱스 같이 연구하는 사람 누구야?"
+    assert _ids(answerer.answer(asked))[0] == "who-p002"  # 최성준 박사님
+    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
+    assert _ids(answerer.answer(asked))[0] == "who-p001"
+
+
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     # 필자 is nowhere in conf-p006, but the passage is the author's own writing.
     answer = conf.answer("필자가 기여할 일이 없다고 생각했던 이유")
