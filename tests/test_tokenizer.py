@@ -156,6 +156,16 @@ def test_a_position_is_one_term_however_it_is_written(tokenizer: Tokenizer) -> N
     assert "⟨ordinal 2⟩" in tokenizer.analyse("두 번째는?").weak  # a follow-up's topic stays empty
 
 
+def test_a_name_added_after_the_first_analysis_is_kept_whole_too() -> None:
+    # A corpus reloaded with a new person must be analysed as a fresh process would.
+    fresh = Tokenizer()
+    assert fresh.terms("최성준 박사님과 함께") != ("최성준", "박사", "함께")
+    fresh.add_names(["최성준"])
+    assert fresh.terms("최성준 박사님과 함께") == ("최성준", "박사", "함께")
+    fresh.add_names(["김하늘"])  # and the names before it stay
+    assert fresh.terms("최성준 박사님과 김하늘님") == ("최성준", "박사", "김하늘")
+
+
 def test_a_formula_variable_is_a_term(tokenizer: Tokenizer) -> None:
     # Kiwi tags Greek letters as symbols (SW); in a formula they name what it is about.
     terms = tokenizer.terms("여기에서 φ는 비선형함수이고 λ는 가중치입니다")

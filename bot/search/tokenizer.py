@@ -129,23 +129,48 @@ def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(grams)
 
 
+def _new_kiwi() -> Kiwi:
+    # The multi-word dictionary costs ~180 MB and splits nothing we need.
+    return Kiwi(load_multi_dict=False)
+
+
+def _is_name(name: str, known: set[str]) -> bool:
+    return bool(name) and " " not in name and name not in known
+
+
 class Tokenizer:
     """Turns text into search terms; wraps one Kiwi instance."""
 
     def __init__(self, *, kiwi: Kiwi | None = None) -> None:
-        # The multi-word dictionary costs ~180 MB and splits nothing we need.
-        self._kiwi = kiwi if kiwi is not None else Kiwi(load_multi_dict=False)
+        self._kiwi = kiwi if kiwi is not None else _new_kiwi()
         self._names: set[str] = set()
         self._names_lock = threading.Lock()
+        self._analysed = False  # Kiwi has analysed text (and no longer takes new words)
+
+    def _use(self) -> Kiwi:
+        self._analysed = True
+        return self._kiwi
 
     def add_names(self, names: Iterable[str]) -> None:
-        """Keep these proper nouns whole (an author's name: "박찬연님" is not 박차 + 연)."""
+        """Keep these proper nouns whole (an author's name: "박찬연님" is not 박차 + 연).
+
+        Kiwi ignores words added after its first analysis (kiwipiepy 0.24: the word is
+        taken, the analysis does not change), so new names then mean a new Kiwi with all
+        of them, swapped in whole: a corpus reloaded with a new name is analysed as a
+        fresh process would analyse it, and matches the cache that process wrote."""
         with self._names_lock:
-            for name in names:
-                name = normalize(name)
-                if name and " " not in name and name not in self._names:
-                    self._kiwi.add_user_word(name, "NNP")
-                    self._names.add(name)
+            new = [n for n in dict.fromkeys(map(normalize, names)) if _is_name(n, self._names)]
+            if not new:
+                return
+            kiwi = self._kiwi
+            if self._analysed:
+                kiwi = _new_kiwi()
+                for name in sorted(self._names):
+                    kiwi.add_user_word(name, "NNP")
+            for name in new:
+                kiwi.add_user_word(name, "NNP")
+            self._names.update(new)
+            self._kiwi = kiwi
 
     @property
     def signature(self) -> str:
@@ -164,7 +189,7 @@ class Tokenizer:
     def raw_tokenize(self, text: str) -> int:
         """Kiwi's own analysis of ``text`` and nothing else (the benchmark's floor);
         returns the number of morphemes."""
-        return len(self._kiwi.tokenize(text))
+        return len(self._use().tokenize(text))
 
     def warm_up(self) -> None:
         self.terms("ICML 2018 학회는 스톡홀름에서 열렸습니다.")
@@ -174,18 +199,18 @@ class Tokenizer:
         text = normalize(text)
         if not text:
             return ()
-        return self._select(self._kiwi.tokenize(text))
+        return self._select(self._use().tokenize(text))
 
     def terms_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """``terms`` for many texts in one batched Kiwi call."""
         normalized = [normalize(t) for t in texts]
-        return [self._select(tokens) for tokens in self._kiwi.tokenize(normalized)]
+        return [self._select(tokens) for tokens in self._use().tokenize(normalized)]
 
     def analyse(self, text: str) -> Analysis:
         text = normalize(text)
         if not text:
             return Analysis((), ())
-        tokens = self._kiwi.tokenize(text)
+        tokens = self._use().tokenize(text)
         tagged = self._select_tagged(tokens)
         terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
@@ -207,7 +232,7 @@ class Tokenizer:
     def vocabulary(self, texts: Sequence[str]) -> set[tuple[str, str]]:
         """(term, tag) of every Korean content word in ``texts`` (one batched Kiwi call)."""
         found: set[tuple[str, str]] = set()
-        for tokens in self._kiwi.tokenize([normalize(t) for t in texts]):
+        for tokens in self._use().tokenize([normalize(t) for t in texts]):
             for form, tag in self._select_tagged(tokens):
                 if tag in _SIMILAR_TAGS and _HANGUL_RE.search(form):
                     found.add((form, tag))
@@ -230,7 +255,7 @@ class Tokenizer:
         out: dict[str, dict[str, float]] = {}
         for form, tag in sorted(vocabulary):
             try:
-                similar = self._kiwi.most_similar_morphemes((form, tag), top_n=top_n)
+                similar = self._use().most_similar_morphemes((form, tag), top_n=top_n)
             except (ValueError, RuntimeError):
                 continue  # not in Kiwi's vocabulary (an unknown word), or no vector
             if not similar or similar[0].score - similar[-1].score < min_spread:
@@ -247,7 +272,7 @@ class Tokenizer:
 
     def noun_phrase_tail(self, text: str) -> tuple[str, ...]:
         """Terms of the run of nouns that ends ``text`` ("분야는 강화 학습" -> 강화, 학습)."""
-        tokens = self._kiwi.tokenize(normalize(text))
+        tokens = self._use().tokenize(normalize(text))
         run: list[kiwipiepy.Token] = []
         for token in reversed(tokens):
             if token.tag.split("-", 1)[0] not in _NOUN_TAGS:
@@ -353,8 +378,8 @@ _shared: Tokenizer | None = None
 
 def get_tokenizer(names: Iterable[str] = ()) -> Tokenizer:
     """The process-wide tokenizer, built and warmed up on first use, with ``names`` kept
-    whole (given before the warm-up: words added after the first analysis cost Kiwi a
-    rebuild of about half a second)."""
+    whole (given before the warm-up: names added after the first analysis cost a new
+    Kiwi, about a second, ``Tokenizer.add_names``)."""
     global _shared
     with _lock:
         if _shared is None:
