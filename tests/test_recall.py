@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
+from bot.search import quote as quote_module
 from bot.search import rank
 from bot.search import tokenizer as tokenizer_module
 from bot.search.index import everyday_run
@@ -774,6 +775,39 @@ def test_a_how_many_question_quotes_the_count_of_what_it_asks_about(make_answere
     for asked in ("워크숍은 몇 개 열렸어?", "3일 동안 워크숍은 몇 개였어?"):
         quote = answerer.answer(asked).results[0].quote
         assert "67개의 워크숍" in quote, asked  # not only the sentences with other figures
+
+
+VIDEOS = """\
+    id: videos
+    title: 학회 후기
+    author: 이바다
+    bio:
+      id: videos-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: 영상
+      passages:
+      - id: videos-p001
+        text: >-
+          올해는 많은 발표 영상이 녹화되어 올라왔습니다. 발표장마다 카메라가 있었습니다.
+          자세한 목록은 학회 웹사이트를 참고하시면 좋겠습니다.*1
+    footnotes:
+    - mark: '*1'
+      kind: 참고
+      text: https://icml.cc/Conferences/2018/Videos
+"""
+
+
+def test_asked_where_to_see_something_the_quote_holds_the_citing_sentence(
+    make_answerer, monkeypatch
+) -> None:
+    answerer = make_answerer({"videos.yaml": VIDEOS})
+    asked = "녹화된 발표 영상 어디서 볼 수 있어?"
+    assert "웹사이트" in answerer.answer(asked).results[0].quote
+    types = tuple(t for t in quote_module._ANSWER_TYPES if t[0] != "cited")
+    monkeypatch.setattr(quote_module, "_ANSWER_TYPES", types)  # where-to-see not asked
+    assert "웹사이트" not in answerer.answer(asked).results[0].quote
 
 
 def test_a_premise_is_quoted_with_its_turn(conf: Answerer) -> None:

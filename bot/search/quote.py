@@ -57,6 +57,13 @@ WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
+# Where to see or find something ("어디서 볼 수 있어?", "다시 볼 방법"): the sentence
+# that cites it (a footnote mark: the link is in the note).
+SEE_QUESTION = re.compile(
+    r"어디(?:서|에서|가면)?\s?(?:볼|봐|보|찾|확인|다운)"
+    r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
+)
+CITES = re.compile(r"\*\d+|\[\d+\]")
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
 
@@ -247,6 +254,7 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("time", WHEN_QUESTION, WHEN_CUE),
     ("number", NUMBER_QUESTION, _DIGIT),
     ("words", WORDS_QUESTION, WORDS_CUE),
+    ("cited", SEE_QUESTION, CITES),
 )
 
 
