@@ -14,6 +14,7 @@ from bot.search import rank
 from bot.search import tokenizer as tokenizer_module
 from bot.search.index import everyday_run
 from bot.search.query import Options
+from bot.search.quote import answer_types_held
 
 ARTICLE = """\
     id: conf
@@ -865,3 +866,17 @@ def test_every_mechanism_can_be_named_for_an_ablation() -> None:
     assert not any(getattr(off, n) for n in names)
     with pytest.raises(ValueError):
         Options().without("nonsense")
+
+
+@pytest.mark.parametrize(
+    ("text", "names_someone"),
+    [
+        ("기조연설 발표자 중 한 분인 웰링(Welling)도 연구를 했습니다.", True),
+        ("스테판 말렛(Stephane Mallat, [그림 2])과 조안 브루나는", True),
+        ("요즘은 최성준 박사님과 함께 연구합니다.", True),
+        ("가장 많이 채택된 분야는 강화 학습(reinforcement learning)입니다.", False),
+        ("수학자의 연구가 성공을 거둔 후에도", False),
+    ],
+)
+def test_what_names_a_person_for_a_who_question(text: str, names_someone: bool) -> None:
+    assert ("person" in answer_types_held(text)) is names_someone
