@@ -46,8 +46,11 @@ WHEN_CUE = re.compile(
     r"\d{2,4}\s?년|\d{1,2}\s?월|\d{1,2}\s?일|때부터|때에|시절|당시|무렵|이후|이래"
     r"|(?:봄|여름|가을|겨울)(?:에|로|부터|까지|이었)"
 )
-# The articles name people as 한글 이름(Latin Name): "스테판 말렛(Stephane Mallat, …)".
-PERSON_CUE = re.compile(r"[가-힣]\((?:[A-Z][a-z]+\.? )*[A-Z][a-z]+[,)]|[가-힣]{2,4} ?(?:박사|교수)님?")
+# The articles name people as 한글 이름(Latin Name) ("스테판 말렛(Stephane Mallat, …)",
+# "웰링(Welling)") or with a title ("최성준 박사님").
+PERSON_CUE = re.compile(
+    r"[가-힣]\((?:[A-Z][a-z]+\.? )*[A-Z][a-z]+[,)]|[가-힣]{2,4} ?(?:박사|교수)님?"
+)
 # Someone's own words asked for ("했던 말 그대로", "명언", "슬라이드 문구"), and a text
 # that quotes them: a quotation in marks, or an English sentence quoted from a slide.
 WORDS_QUESTION = re.compile(
