@@ -12,8 +12,8 @@ from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search import quote as quote_module
 from bot.search import rank
 from bot.search import tokenizer as tokenizer_module
-from bot.search.index import everyday_run
-from bot.search.query import Options
+from bot.search.index import AUTHOR_TERM, everyday_run
+from bot.search.query import Options, build_query
 from bot.search.quote import answer_types_held
 
 ARTICLE = """\
@@ -664,6 +664,10 @@ def test_the_person_who_wrote_is_the_author_not_a_passage_about_people(make_answ
     # counts-p001 holds 학회 and 사람 itself; 사람 in "쓴 사람" means whoever wrote it.
     assert _ids(answerer.answer("학회 글 쓴 사람 누구야?"))[0] == "counts-bio"
     assert _ids(answerer.answer("학회 이야기 쓴 분 성함?"))[0] == "counts-bio"  # 분: a person
+    # Who wrote a paper the article mentions is not the article's author.
+    for asked, about_author in (("학회 글 누가 썼어?", True), ("그 논문 누가 썼어?", False)):
+        written = next(t for t in build_query(answerer.index, asked).terms if t.text == "쓰")
+        assert any(run == (AUTHOR_TERM,) for run, _ in written.stand_ins) is about_author
     assert _ids(answerer.answer("학회에 온 사람들은 누구였어?"))[0] == "counts-p001"
 
 

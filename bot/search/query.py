@@ -42,6 +42,8 @@ AUTHOR_WORDS = AUTHOR_ROLE_WORDS | AUTHOR_CONTACT_WORDS | AUTHOR_ATTRIBUTE_WORDS
 _WRITE_STEM = "쓰"
 _PERSON_RE = re.compile(r"누가|누구|사람|글쓴|쓴\s?분|쓰신\s?분")
 _PERSON_WORDS = frozenset({"사람", "누구"})
+# Written works other than the article: who wrote one is not the article's author.
+OTHER_WORKS = frozenset("논문 책 저서 paper book".split())
 # Questions after a source: a passage whose footnotes hold a link or a reference answers.
 SOURCE_WORDS = frozenset(
     """
@@ -193,7 +195,11 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
     author_asked = options.author and (
         any(w in AUTHOR_ROLE_WORDS or w in AUTHOR_CONTACT_WORDS for w in words)
         or any(w in index.author_names for w in words)
-        or (_WRITE_STEM in words and bool(_PERSON_RE.search(text)))
+        or (
+            _WRITE_STEM in words
+            and bool(_PERSON_RE.search(text))
+            and not any(w in OTHER_WORKS for w in words)  # "그 논문 누가 썼어?"
+        )
     )
     out: list[Term] = []
     for position, word in enumerate(words):
