@@ -162,17 +162,26 @@ def build_query(
     options: Options = Options(),
 ) -> Query:
     text = normalize(question)
-    own = _terms(index, text, weight=1.0, options=options)
+    aside = frozenset(_excluded(index.tokenizer, text)) if options.exclusion else frozenset()
+    own = _terms(index, text, weight=1.0, options=options, aside=aside)
     if context:
         seen = {t.text for t in own}
         earlier = _terms(index, normalize(context), weight=CONTEXT_WEIGHT, options=options)
         own += [t for t in earlier if t.text not in seen]
     grams = char_grams([t.text for t in own if t.weight >= 1.0 and not is_marker(t.text)])
-    aside = frozenset(_excluded(index.tokenizer, text)) if options.exclusion else frozenset()
     return Query(text, tuple(own), grams, aside)
 
 
-def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) -> list[Term]:
+def _terms(
+    index: SearchIndex,
+    text: str,
+    *,
+    weight: float,
+    options: Options,
+    aside: frozenset[str] = frozenset(),
+) -> list[Term]:
+    """The terms of ``text`` with what stands in for each; ``aside`` are the words the
+    question sets aside (``_excluded``), left out."""
     tokenizer = index.tokenizer
     figures: list[str] = []
     if options.figure:
@@ -187,9 +196,7 @@ def _terms(index: SearchIndex, text: str, *, weight: float, options: Options) ->
         words = [w for w in words if w != "그림" or not figures]
     if not options.counts:
         words = [w for w in words if not is_count(w)]
-    if options.exclusion:
-        excluded = _excluded(tokenizer, text)
-        words = [w for w in words if w not in excluded] or words
+    words = [w for w in words if w not in aside] or words
     runs = index.synonyms.expand(tuple(words))
     everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (

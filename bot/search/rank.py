@@ -217,7 +217,7 @@ def _hit(
             if share > credit and word in present:
                 credit = share
         covered += weight * credit
-        unassured += weight * credit * (1 - IMPLIED_ASSURANCE) if implied and credit == 1.0 else 0.0
+        unassured += weight * (1 - IMPLIED_ASSURANCE) if implied else 0.0
         total += weight * credit if context else 0.0
         salient += term.weight >= 1.0 and not term.weak and credit >= NEAR_MATCH
         if term.specific and credit < NEAR_MATCH and term.weight >= 1.0:
