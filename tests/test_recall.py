@@ -80,6 +80,40 @@ def _ids(answer: Answer) -> list[str]:
     return [r.passage_id for r in answer.results or answer.candidates]
 
 
+def _first_with_and_without(
+    answerer: Answerer,
+    question: str,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    constant: str = "LACKS_ANSWER_TYPE",
+) -> tuple[str, str]:
+    """The first passage for ``question``, then with ranking's ``constant`` set to 1.0
+    (the mechanism it weighs turned off)."""
+    first = _ids(answerer.answer(question))[0]
+    monkeypatch.setattr(rank, constant, 1.0)
+    return first, _ids(answerer.answer(question))[0]
+
+
+def _article(article_id: str, title: str, section: str, passages: str) -> str:
+    """An inline article by 이바다 with one section holding ``passages`` (YAML, indented
+    as under ``passages:``), and anything after them (``footnotes:``)."""
+    return (
+        f"""\
+    id: {article_id}
+    title: {title}
+    author: 이바다
+    bio:
+      id: {article_id}-bio
+      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
+    sections:
+    - id: s1
+      title: {section}
+      passages:
+"""
+        + passages
+    )
+
+
 # --- recall -----------------------------------------------------------------------------
 
 
@@ -245,22 +279,17 @@ def test_a_paraphrase_that_analysis_would_turn_around_is_left_out(tokenizer) -> 
     assert everyday_run(tokenizer, "목적") == ("목적",)  # a noun, not an -적 adjective
 
 
-STAR = """\
-    id: star
-    title: GAN 이야기
-    author: 이바다
-    bio:
-      id: star-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: GAN
-      passages:
+STAR = _article(
+    "star",
+    "GAN 이야기",
+    "GAN",
+    """\
       - id: star-p001
         text: 베셔슈타인 거리를 GAN 학습에 적용한 연구가 있습니다.
       - id: star-p002
         text: 스타 연구자들이 무대에 올라 강연했습니다.
-"""
+""",
+)
 
 
 def test_a_glossary_spelling_that_analysis_mangles_stands_for_nothing(make_answerer) -> None:
@@ -294,17 +323,11 @@ def test_an_article_speaks_for_its_author(conf: Answerer) -> None:
     assert answer.status == "answer"
 
 
-KINDS = """\
-    id: kinds
-    title: 채택 분석
-    author: 이바다
-    bio:
-      id: kinds-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 분석
-      passages:
+KINDS = _article(
+    "kinds",
+    "채택 분석",
+    "분석",
+    """\
       - id: kinds-p001
         text: >-
           강화 학습 논문이 많이 채택되었습니다. 채택된 논문은 로봇 제어를 다뤘습니다.
@@ -315,30 +338,24 @@ KINDS = """\
         text: >-
           공정성 문제가 학계의 주목을 받았습니다. 데이터를 쉽게 모을 수 있게 된 때부터
           이런 논의가 커졌습니다.
-"""
+""",
+)
 
 
 def test_what_the_question_asks_for_decides_between_close_passages(
     make_answerer, monkeypatch
 ) -> None:
     answerer = make_answerer({"kinds.yaml": KINDS})
-    why = "강화 학습 논문이 왜 많이 채택됐어?"
-    assert _ids(answerer.answer(why))[0] == "kinds-p002"  # the one giving the reason
-    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
-    assert _ids(answerer.answer(why))[0] == "kinds-p001"  # what the words alone prefer
+    # The one giving the reason; without it, what the words alone prefer.
+    first = _first_with_and_without(answerer, "강화 학습 논문이 왜 많이 채택됐어?", monkeypatch)
+    assert first == ("kinds-p002", "kinds-p001")
 
 
-WORDS = """\
-    id: words
-    title: 조언
-    author: 이바다
-    bio:
-      id: words-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 조언
-      passages:
+WORDS = _article(
+    "words",
+    "조언",
+    "조언",
+    """\
       - id: words-p001
         text: >-
           한민수 박사님은 수학이 앞으로 중요해질 것이라고 보았고, 수학 공부 모임을
@@ -346,35 +363,29 @@ WORDS = """\
       - id: words-p002
         kind: quote
         text: “언젠가 수학이 중요해질 날이 분명 올 것이다.”
-"""
+""",
+)
 
 
 def test_asked_for_someones_own_words_the_quotation_comes_first(make_answerer, monkeypatch) -> None:
     answerer = make_answerer({"words.yaml": WORDS})
     asked = "한민수 박사님이 수학 중요해질 거라고 했던 말 그대로 보여줘"
-    assert _ids(answerer.answer(asked))[0] == "words-p002"
-    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
-    assert _ids(answerer.answer(asked))[0] == "words-p001"  # what the words alone prefer
+    assert _first_with_and_without(answerer, asked, monkeypatch) == ("words-p002", "words-p001")
 
 
-LIGHT = """\
-    id: light
-    title: 수학자와 신경망
-    author: 이바다
-    bio:
-      id: light-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 역사
-      passages:
+LIGHT = _article(
+    "light",
+    "수학자와 신경망",
+    "역사",
+    """\
       - id: light-p001
         text: 수학자들은 오래전부터 신경망 연구를 시도하였습니다.
       - id: light-p002
         text: >-
           신경망 연구에는 할 일이 많습니다. 한때는 그 일이 수학자의 일이 아니라고
           여기던 사람도 있었습니다.
-"""
+""",
+)
 
 
 def test_the_light_noun_il_is_no_evidence(make_answerer, monkeypatch) -> None:
@@ -385,17 +396,11 @@ def test_the_light_noun_il_is_no_evidence(make_answerer, monkeypatch) -> None:
     assert _ids(make_answerer({"light.yaml": LIGHT}).answer(asked))[0] == "light-p002"
 
 
-ENDS = """\
-    id: ends
-    title: 학회 후기
-    author: 이바다
-    bio:
-      id: ends-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 후기
-      passages:
+ENDS = _article(
+    "ends",
+    "학회 후기",
+    "후기",
+    """\
       - id: ends-p001
         text: 이 글에서는 학회에서 인상 깊었던 발표를 정리합니다.
       - id: ends-p002
@@ -404,7 +409,8 @@ ENDS = """\
           기대에 찬 사람들로 붐볐습니다.
       - id: ends-p003
         text: 앞으로 더 많은 연구자들이 이 분야에 뛰어들기를 기대해 봅니다.
-"""
+""",
+)
 
 
 def test_the_end_or_the_start_of_the_article_is_its_closing_or_opening(make_answerer) -> None:
@@ -416,46 +422,35 @@ def test_the_end_or_the_start_of_the_article_is_its_closing_or_opening(make_answ
     assert _ids(off.answer("글 마지막에 필자가 기대하는 건?"))[0] == "ends-p002"
 
 
-ASKED = """\
-    id: asked
-    title: 수학의 쓸모
-    author: 이바다
-    bio:
-      id: asked-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 쓸모
-      passages:
+ASKED = _article(
+    "asked",
+    "수학의 쓸모",
+    "쓸모",
+    """\
       - id: asked-p001
         text: 학생들이 수학을 묻고 발표자가 답했습니다.
       - id: asked-p002
         text: 수학은 재현을 보장합니다. 재현이 되어야 과학입니다.
       - id: asked-p003
         text: 학회장에는 사람이 많았습니다.
-"""
+""",
+)
 
 
 def test_weak_words_weigh_half_in_the_score(make_answerer, monkeypatch) -> None:
     # 묻다 and 답하다 frame the question; the passage with its one strong word wins.
     answerer = make_answerer({"asked.yaml": ASKED})
-    asked = "수학이랑 재현 물으면 뭐라고 답해?"
-    assert _ids(answerer.answer(asked))[0] == "asked-p002"
-    monkeypatch.setattr(rank, "WEAK_BM25", 1.0)
-    assert _ids(answerer.answer(asked))[0] == "asked-p001"
+    first = _first_with_and_without(
+        answerer, "수학이랑 재현 물으면 뭐라고 답해?", monkeypatch, constant="WEAK_BM25"
+    )
+    assert first == ("asked-p002", "asked-p001")
 
 
-BEST = """\
-    id: best
-    title: 최우수 논문
-    author: 이바다
-    bio:
-      id: best-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 수상
-      passages:
+BEST = _article(
+    "best",
+    "최우수 논문",
+    "수상",
+    """\
       - id: best-p001
         text: >-
           이번 학회의 최우수 논문 중 하나는 보안 연구였습니다. 보안 연구자는 공격을 먼저
@@ -470,7 +465,8 @@ BEST = """\
           화제였습니다.
       - id: best-p004
         text: 거리 함수는 여러 가지가 있습니다.
-"""
+""",
+)
 
 
 def test_a_word_set_aside_is_no_evidence(make_answerer) -> None:
@@ -485,24 +481,19 @@ def test_a_word_set_aside_is_no_evidence(make_answerer) -> None:
     assert _ids(off.answer(other))[0] == "best-p001"
 
 
-ORDINALS = """\
-    id: order
-    title: 대담
-    author: 이바다
-    bio:
-      id: order-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 대담
-      passages:
+ORDINALS = _article(
+    "order",
+    "대담",
+    "대담",
+    """\
       - id: order-p001
         text: >-
           연사에게 두 가지를 여쭈었습니다. 첫 번째 질문에는 캐시 정책이 유망하다는 답을
           들었습니다.
       - id: order-p002
         text: 연사는 두 번째 질문에는 하드웨어와 학습 모델의 결합이 유망하다고 답했습니다.
-"""
+""",
+)
 
 
 def test_a_position_picks_the_first_or_the_second(make_answerer) -> None:
@@ -538,32 +529,25 @@ def test_a_name_the_passage_only_implies_assures_less(make_answerer, monkeypatch
     assert answerer.answer("한바다님은 박사 학위를 어디서 받았어?").status == "answer"
 
 
-WHO = """\
-    id: who
-    title: 연구 근황
-    author: 이바다
-    bio:
-      id: who-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 근황
-      passages:
+WHO = _article(
+    "who",
+    "연구 근황",
+    "근황",
+    """\
       - id: who-p001
         text: 로보틱스 연구가 요즘 활발합니다. 로보틱스 연구실도 늘었습니다.
       - id: who-p002
         text: 요즘은 최성준 박사님과 함께 로보틱스 분야에서 새 연구를 시작했습니다.
-"""
+""",
+)
 
 
 def test_a_who_question_prefers_a_passage_naming_someone_by_title(
     make_answerer, monkeypatch
 ) -> None:
     answerer = make_answerer({"who.yaml": WHO})
-    asked = "요즘 로보틱스 같이 연구하는 사람 누구야?"
-    assert _ids(answerer.answer(asked))[0] == "who-p002"  # 최성준 박사님
-    monkeypatch.setattr(rank, "LACKS_ANSWER_TYPE", 1.0)
-    assert _ids(answerer.answer(asked))[0] == "who-p001"
+    asked = "요즘 로보틱스 같이 연구하는 사람 누구야?"  # who-p002 names 최성준 박사님
+    assert _first_with_and_without(answerer, asked, monkeypatch) == ("who-p002", "who-p001")
 
 
 def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
@@ -575,22 +559,17 @@ def test_the_author_named_by_role_wrote_every_passage(conf: Answerer) -> None:
     assert _ids(conf.answer("필자 이메일"))[0] == "conf-bio"
 
 
-PROFESSORS = """\
-    id: profs
-    title: 교수님들
-    author: 이바다
-    bio:
-      id: profs-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 조언
-      passages:
+PROFESSORS = _article(
+    "profs",
+    "교수님들",
+    "조언",
+    """\
       - id: profs-p001
         text: 김철수 교수님은 증명을 먼저 하라고 조언했습니다.
       - id: profs-p002
         text: 이영희 교수님은 실험이 먼저라고 조언했고, 다른 교수님들도 같은 조언을 했습니다.
-"""
+""",
+)
 
 
 def test_a_surname_and_title_stand_for_the_person_named_in_full(make_answerer) -> None:
@@ -756,23 +735,18 @@ def test_a_reason_question_quotes_the_reason(conf: Answerer) -> None:
     assert "추측" not in conf.answer("가장 많이 채택된 분야").results[0].quote
 
 
-SCALE = """\
-    id: scale
-    title: 학회 규모
-    author: 이바다
-    bio:
-      id: scale-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 규모
-      passages:
+SCALE = _article(
+    "scale",
+    "학회 규모",
+    "규모",
+    """\
       - id: scale-p001
         text: >-
           이번 학회는 워크숍 규모도 굉장하였습니다. 첫날에는 9개의 튜토리얼이 3개의 방에서
           열렸고, 본 학회 동안에는 매일 200개가 넘는 발표가 있었습니다. 또한 3일간 67개의
           워크숍도 개최되었습니다.
-"""
+""",
+)
 
 
 def test_a_how_many_question_quotes_the_count_of_what_it_asks_about(make_answerer) -> None:
@@ -782,17 +756,11 @@ def test_a_how_many_question_quotes_the_count_of_what_it_asks_about(make_answere
         assert "67개의 워크숍" in quote, asked  # not only the sentences with other figures
 
 
-VIDEOS = """\
-    id: videos
-    title: 학회 후기
-    author: 이바다
-    bio:
-      id: videos-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 영상
-      passages:
+VIDEOS = _article(
+    "videos",
+    "학회 후기",
+    "영상",
+    """\
       - id: videos-p001
         text: >-
           올해는 많은 발표 영상이 녹화되어 올라왔습니다. 발표장마다 카메라가 있었습니다.
@@ -801,7 +769,8 @@ VIDEOS = """\
     - mark: '*1'
       kind: 참고
       text: https://icml.cc/Conferences/2018/Videos
-"""
+""",
+)
 
 
 def test_asked_where_to_see_something_the_quote_holds_the_citing_sentence(
@@ -827,24 +796,19 @@ def test_a_lead_in_brings_the_quote_it_introduces(conf: Answerer) -> None:
     assert "증명 없는 직관은 위험하다" in answer.results[0].quote
 
 
-TUTORIAL = """\
-    id: tut
-    title: 튜토리얼 후기
-    author: 이바다
-    bio:
-      id: tut-bio
-      text: 글 | 이바다 sea.lee@example.com 학회 후기를 씁니다.
-    sections:
-    - id: s1
-      title: 튜토리얼
-      passages:
+TUTORIAL = _article(
+    "tut",
+    "튜토리얼 후기",
+    "튜토리얼",
+    """\
       - id: tut-p001
         text: >-
           산지브 아로라의 튜토리얼은 딥러닝 이론을 다뤘습니다. 연구 결과가 나올 원천을
           인지해야 합니다. 최적화 방법을 먼저 제시해야 한다는 점이 강조되었습니다. 모델
           구조에 대한 논의도 길었습니다. 마무리 즈음에는 물리학의 직관이 중요하다는 점이
           언급되었습니다.
-"""
+""",
+)
 
 
 def test_a_sentence_further_off_joins_the_quote_when_it_holds_a_strong_term(
