@@ -14,6 +14,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
+from bot.corpus import MARK_RE
+
 MAX_QUOTE_SENTENCES = 3
 # Needs the answer's sentences may add beyond MAX_QUOTE_SENTENCES.
 MAX_EXTRA_SENTENCES = 1
@@ -61,12 +63,11 @@ LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
 # Where to see or find something ("어디서 볼 수 있어?", "다시 볼 방법"): the sentence
-# that cites it (a footnote mark: the link is in the note).
+# that cites it (a footnote mark, ``MARK_RE``: the link is in the note).
 SEE_QUESTION = re.compile(
     r"어디(?:서|에서|가면)?\s?(?:볼|봐|보|찾|확인|다운)"
     r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
 )
-CITES = re.compile(r"\*\d+|\[\d+\]")
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
 
@@ -257,19 +258,19 @@ _ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("time", WHEN_QUESTION, WHEN_CUE),
     ("number", NUMBER_QUESTION, _DIGIT),
     ("words", WORDS_QUESTION, WORDS_CUE),
-    ("cited", SEE_QUESTION, CITES),
+    ("cited", SEE_QUESTION, MARK_RE),
 )
 
 
 def answer_type(question: str) -> str | None:
     """What this kind of question asks for (reason, person, time, number, someone's
-    words), if anything."""
+    words, where to see something), if anything."""
     return next((name for name, asks, _ in _ANSWER_TYPES if asks.search(question)), None)
 
 
 def answer_types_held(text: str) -> frozenset[str]:
     """The answer types a text can give: a reason, a named person, a time, a figure, a
-    quotation."""
+    quotation, a cited source."""
     return frozenset(
         name
         for name, _, cue in _ANSWER_TYPES

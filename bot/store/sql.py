@@ -151,7 +151,9 @@ class SqlStore:
         self._engine = make_engine(url)
         self._owner = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._salt: str | None = None
-        self._write_lock = threading.Lock() if self.dialect == "sqlite" else None
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        )
         self.ready = False
 
     @property
@@ -164,10 +166,6 @@ class SqlStore:
         the file taken sleeps in steps of up to 100 ms (its busy handler): threads of this
         process queue on a lock instead, woken the moment the writer before them commits.
         Other processes still wait on the file."""
-        if self._write_lock is None:
-            with self._engine.begin() as conn:
-                yield conn
-            return
         with self._write_lock, self._engine.begin() as conn:
             yield conn
 
