@@ -20,7 +20,7 @@ from bot.corpus import Footnote, find_marks, load_corpus, load_glossary
 from bot.search.confidence import confident, judge
 from bot.search.index import SearchIndex, build_index, corpus_names, default_cache_dir
 from bot.search.query import Options, Query
-from bot.search.quote import ends_in_lead_in, pick_quote
+from bot.search.quote import QuoteWeights, ends_in_lead_in, pick_quote
 from bot.search.rank import WEAK_WEIGHT, Hit, search
 from bot.search.tokenizer import Tokenizer, get_tokenizer, normalize
 
@@ -237,8 +237,6 @@ class Answerer:
         return None
 
 
-# Each question term and stand-in -> the question term it counts for, and its worth.
-QuoteWeights = dict[str, tuple[str, float]]
 # Between quoted sentences that are not next to each other.
 GAP = " … "
 
@@ -253,13 +251,13 @@ def _joined(sentences: Sequence[str], chosen: Sequence[int]) -> str:
 def quote_weights(index: SearchIndex, query: Query) -> QuoteWeights:
     """For each question term and stand-in: the question term it counts for, and what
     it is worth in choosing sentences."""
-    weights: dict[str, tuple[str, float]] = {}
+    weights: dict[tuple[str, ...], tuple[str, float]] = {}
     for term in query.terms:
         w = index.terms.term_idf(term.text) * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
-        candidates = [(term.text, w)]
-        candidates += [(t, w * credit) for run, credit in term.stand_ins for t in run]
-        candidates += [(t, w * share) for t, share in term.near]
-        for t, worth in candidates:
-            if worth > weights.get(t, ("", 0.0))[1]:
-                weights[t] = (term.text, worth)
+        candidates: list[tuple[tuple[str, ...], float]] = [((term.text,), w)]
+        candidates += [(run, w * credit) for run, credit in term.stand_ins]
+        candidates += [((t,), w * share) for t, share in term.near]
+        for run, worth in candidates:
+            if worth > weights.get(run, ("", 0.0))[1]:
+                weights[run] = (term.text, worth)
     return weights

@@ -824,6 +824,27 @@ def test_a_sentence_further_off_joins_the_quote_when_it_holds_a_strong_term(
     )
 
 
+TRAVEL = _article(
+    "tsp",
+    "조합 최적화",
+    "문제",
+    """\
+      - id: tsp-p001
+        text: 발표에서 이 문제가 길게 다뤄졌습니다. 외판원 문제는 오래된 난제입니다.
+""",
+)
+
+
+def test_a_stand_in_of_several_words_counts_in_a_quote_only_where_all_stand_together(
+    make_answerer,
+) -> None:
+    files = {"tsp.yaml": TRAVEL, "glossary.yaml": "groups:\n- [외판원 문제, TSP]\n"}
+    answerer = make_answerer(files)
+    # 문제 alone is no TSP: the first sentence holds only 발표, the second the TSP.
+    quote = answerer.answer("TSP 발표").results[0].quote
+    assert quote == "발표에서 이 문제가 길게 다뤄졌습니다. 외판원 문제는 오래된 난제입니다."
+
+
 def test_a_caption_is_quoted_whole(conf: Answerer) -> None:
     assert conf.answer("그림 2").results[0].quote == "[ 그림 2 ] 연도별 참가자 수*2"
 

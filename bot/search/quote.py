@@ -16,6 +16,10 @@ from collections.abc import Mapping, Sequence
 
 from bot.corpus import MARK_RE
 
+# Each question term and stand-in (a run of terms, all of which a sentence must hold)
+# -> the question term it counts for, and its worth.
+QuoteWeights = Mapping[tuple[str, ...], tuple[str, float]]
+
 MAX_QUOTE_SENTENCES = 3
 # Needs the answer's sentences may add beyond MAX_QUOTE_SENTENCES.
 MAX_EXTRA_SENTENCES = 1
@@ -106,7 +110,7 @@ def ends_in_lead_in(sentence: str) -> bool:
 def pick_quote(
     sentences: Sequence[str],
     sentence_terms: Sequence[Sequence[str]],
-    weights: Mapping[str, tuple[str, float]],
+    weights: QuoteWeights,
     *,
     question: str,
     whole_if_short: bool = False,
@@ -116,8 +120,8 @@ def pick_quote(
     sentences, and at most one more further off that holds a strong question term
     the run lacks (quoted after a gap: "… 아로라의 튜토리얼 … 마무리 즈음에는 물리학 …").
 
-    ``weights`` maps each question term, each stand-in and each near spelling to the
-    question term it counts for and what it is worth (a span gains a question term
+    ``weights`` maps each question term, each stand-in (a run of terms) and each near
+    spelling to the question term it counts for and what it is worth (a span gains a question term
     once, however many of its stand-ins it holds). ``counted`` is what a how-many
     question counts, with its unit ("워크숍 몇 개": 워크숍 and the count of 개): a
     sentence holding both gives the number asked for ("67개의 워크숍"), where any
@@ -137,7 +141,7 @@ def _with_far_sentence(
     held: Sequence[Mapping[str, float]],
     start: int,
     end: int,
-    weights: Mapping[str, tuple[str, float]],
+    weights: QuoteWeights,
 ) -> tuple[int, ...]:
     """The run, plus the sentence outside it that adds the most question terms, if
     what it adds is worth at least ``FAR_GAIN`` of the question's strongest term."""
@@ -230,14 +234,14 @@ def _span(
     return start, end
 
 
-def _held(terms: Sequence[str], weights: Mapping[str, tuple[str, float]]) -> dict[str, float]:
-    """The question terms a sentence holds, with their worth."""
+def _held(terms: Sequence[str], weights: QuoteWeights) -> dict[str, float]:
+    """The question terms a sentence holds, with their worth: a stand-in of several
+    terms ("수학 정의") counts only where the sentence holds them all."""
+    present = set(terms)
     out: dict[str, float] = {}
-    for term in dict.fromkeys(terms):  # in the sentence's order: the same on every run
-        if term in weights:
-            source, worth = weights[term]
-            if worth > out.get(source, 0.0):
-                out[source] = worth
+    for run, (source, worth) in weights.items():  # in the query's order: the same each run
+        if worth > out.get(source, 0.0) and present.issuperset(run):
+            out[source] = worth
     return out
 
 
