@@ -35,16 +35,20 @@ _HELP = (
 )
 # Questions about the bot itself: what it can do, what one may ask it.
 _ABOUT_BOT = (
-    r"(?:(?:이\s?봇|봇|너|넌)(?:은|이|는)?\s?)?"
+    # a first use ("처음 써보는데"), then the bot addressed ("이 봇한테는", "넌")
+    r"(?:처음\s?(?:써\s?보는데|쓰는데|인데|이라서?)\s?)?"
+    r"(?:(?:이\s?봇|봇|너|넌)(?:은|이|는|한테는?|에게는?)?\s?)?"
     r"(?:뭐|무엇|뭘|무슨\s?일|어떤\s?(?:거|것|일|질문))을?\s?"
-    r"(?:할|해\s?줄|물어\s?볼|물어\s?봐도\s?될|질문할|물을)\s?수\s?있"
+    # "… 할 수 있어?", and "뭘 물어보면 되는 거예요?"
+    r"(?:(?:할|해\s?줄|물어\s?볼|물어\s?봐도\s?될|질문할|물을)\s?수\s?있"
+    r"|(?:물어\s?보|물어\s?봐|물어|질문하|질문해|물으)(?:면|야)\s?(?:되|돼|하|해)(?:는\s?(?:거|건))?)"
 )
 # Bare jamo (ㅋㅋ, ㅎㅎ, ㅠㅠ, ㅇㅇ): compatibility jamo, and conjoining jamo, which is
 # what NFKC (``clean_question``) turns them into.
 _JAMO = r"\u1100-\u11ff\u3131-\u318e"
 # Patterns are NFKC-normalized too, so their jamo (ㅎㅇ) match normalized questions.
 _POLITE_TAIL = r"(?:\s?(?:좀|알려\s?줘|알려\s?주세요|보여\s?줘|주세요|줘|부탁해요?|요))*"
-_ENDING = r"\w{0,4}"  # 있어, 있나요, 있니 …
+_ENDING = r"\w{0,4}"  # 있어, 있나요, 있니, 예요 …
 _HELP_RE = re.compile(
     unicodedata.normalize(
         "NFKC",

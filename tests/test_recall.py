@@ -712,6 +712,9 @@ def test_context_adds_the_earlier_question_at_a_lower_weight(conf: Answerer) -> 
         "뭐 물어볼 수 있어?",
         "사용법 알려줘",
         "넌 뭘 할 수 있니?",
+        "안녕하세요~ 이 봇한테는 뭘 물어보면 되는 거예요?",
+        "hi! 처음 써보는데 뭐 할 수 있어요?",
+        "봇한테 뭘 물어봐야 해?",
     ],
 )
 def test_questions_about_the_bot_get_help(conf: Answerer, question: str) -> None:
@@ -719,7 +722,15 @@ def test_questions_about_the_bot_get_help(conf: Answerer, question: str) -> None
     assert conf.answer(question).status == "help"
 
 
-@pytest.mark.parametrize("question", ["수학자는 뭘 할 수 있어?", "도움이 되는 논문 추천"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "수학자는 뭘 할 수 있어?",
+        "도움이 되는 논문 추천",
+        "처음 접한 게 언제야?",
+        "민 박사한테 뭘 물어봤어?",
+    ],
+)
 def test_help_rules_do_not_swallow_questions(question: str) -> None:
     assert not is_help_request(question)
 
