@@ -10,6 +10,7 @@ from bot.search.tokenizer import (
     Tokenizer,
     char_grams,
     count_term,
+    is_count,
     get_tokenizer,
     normalize,
 )
@@ -147,6 +148,21 @@ def test_a_number_and_how_many_with_the_same_unit_share_a_term(tokenizer: Tokeni
     assert count_term("년") in tokenizer.terms("2012년부터")
     assert count_term("번") in tokenizer.terms("몇 번 열렸어?")
     assert count_term("번") not in tokenizer.terms("2번째 문단")  # an ordinal is a position
+
+
+def test_a_count_in_native_words_is_a_count_of_the_text_not_of_the_question(
+    tokenizer: Tokenizer,
+) -> None:
+    papers = count_term("편")
+    # "몇 편" finds "논문 두 편"; 스무 명 counts people, 세 가지 kinds.
+    assert papers in tokenizer.terms("논문 두 편이 발표되었습니다")
+    assert papers in tokenizer.analyse("논문 몇 편 나왔어?").terms
+    assert count_term("명") in tokenizer.terms("스무 명이 모였습니다")
+    assert count_term("가지") in tokenizer.terms("세 가지 질문")
+    # 한 of "한 것" is a verb's ending, not one.
+    assert not any(is_count(t) for t in tokenizer.terms("그가 한 것은 발표였다"))
+    # In a question it names the set picked from ("두 편 중에"), not what is asked.
+    assert papers not in tokenizer.analyse("논문 두 편 중에 DAG 다룬 쪽은?").terms
 
 
 def test_a_position_is_one_term_however_it_is_written(tokenizer: Tokenizer) -> None:

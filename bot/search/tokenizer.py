@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "11"
+TOKENIZER_VERSION = "12"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -57,6 +57,14 @@ TIME_WORDS = frozenset("예전 옛날 요즘 요새 최근 지금 당시 그때 
 # one term, so "몇 명이 왔어?" finds the passage that gives a head count.
 _COUNTABLE = frozenset({"SN"})
 _HOW_MANY = frozenset({"몇"})
+# Native Korean numbers count too ("논문 두 편", "세 가지", "스무 명"): Kiwi reads them
+# as determiners (MM) or numerals (NR) before the unit noun.
+_NATIVE_NUMBERS = frozenset("한 두 세 네 다섯 여섯 일곱 여덟 아홉 열 스무 서너 두세".split())
+_NATIVE_TAGS = frozenset({"MM", "NR"})
+_WORDED_COUNT = "NNB-worded"  # the tag of a count said in native words
+# Bound nouns that are no unit: after 한 they are a verb's ending read as a determiner
+# ("한 것은", "한 수", "한 적").
+_NOT_UNITS = frozenset("것 수 적 데 바 줄 뿐 지 듯 만 등 때문 척 체 채 대로 터".split())
 _DAYS = frozenset({"며칠", "몇일"})
 _UNIT_SPELLINGS = {"년도": "년"}
 _ORDINAL_SUFFIX = "째"  # 번째, 두 번째: a position, not a count
@@ -211,7 +219,9 @@ class Tokenizer:
         if not text:
             return Analysis((), ())
         tokens = self._use().tokenize(text)
-        tagged = self._select_tagged(tokens)
+        # A count said in words ("두 편 중에") names the set a question picks from; asked
+        # for, it is 몇 or a figure. Passages keep it: "몇 편" finds "논문 두 편".
+        tagged = [(form, tag) for form, tag in self._select_tagged(tokens) if tag != _WORDED_COUNT]
         terms = tuple(form for form, _ in tagged)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
@@ -290,6 +300,7 @@ class Tokenizer:
         number or 몇 with its unit (not an ordinal: "2번째" counts nothing)."""
         out: list[tuple[str, str]] = []
         counting = False  # the tokens before were a number (and its 여, 수)
+        native = False  # ... a native Korean one (두, 세: ``_NATIVE_NUMBERS``)
         tokens = list(tokens)
         for i, token in enumerate(tokens):
             tag = token.tag.split("-", 1)[0]  # "VA-I" (irregular) -> "VA"
@@ -299,12 +310,15 @@ class Tokenizer:
                 counting = False
                 continue
             ordinal = i + 1 < len(tokens) and tokens[i + 1].form == _ORDINAL_SUFFIX
-            if counting and tag == "NNB" and not ordinal:
-                out.append((count_term(token.form), tag))
+            unit = tag == "NNB" and not (native and token.form in _NOT_UNITS)
+            if counting and unit and not ordinal:
+                out.append((count_term(token.form), _WORDED_COUNT if native else tag))
             elif token.form in _DAYS:
                 out.append((count_term("일"), "NNB"))
-            is_number = tag in _COUNTABLE or token.form in _HOW_MANY
+            native_number = tag in _NATIVE_TAGS and token.form in _NATIVE_NUMBERS
+            is_number = tag in _COUNTABLE or token.form in _HOW_MANY or native_number
             counting = is_number or (counting and tag == "XSN")
+            native = native_number
             if tag == "SW" and _GREEK.match(token.form):
                 tag = "SL"  # a formula's variable (φ, χ, λ) is a word of the text
             if tag not in _KEEP_TAGS:
