@@ -10,8 +10,8 @@ from bot.search.tokenizer import (
     Tokenizer,
     char_grams,
     count_term,
-    is_count,
     get_tokenizer,
+    is_count,
     normalize,
 )
 
