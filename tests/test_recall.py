@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
+from bot.search import confidence, rank
 from bot.search import quote as quote_module
-from bot.search import rank
 from bot.search import tokenizer as tokenizer_module
 from bot.search.index import AUTHOR_TERM, everyday_run
 from bot.search.query import Options, build_query
@@ -733,6 +733,31 @@ def test_questions_about_the_bot_get_help(conf: Answerer, question: str) -> None
 )
 def test_help_rules_do_not_swallow_questions(question: str) -> None:
     assert not is_help_request(question)
+
+
+TWINS = _article(
+    "twin",
+    "쌍곡 임베딩",
+    "발표",
+    """\
+      - id: twin-p001
+        text: 쌍곡 임베딩 연구가 소개되었습니다. 발표장은 붐볐습니다.
+      - id: twin-p002
+        text: 쌍곡 임베딩 연구가 다시 언급되었습니다. 토론이 이어졌습니다.
+""",
+)
+
+
+def test_two_passages_the_question_cannot_tell_apart_are_only_related(
+    make_answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = make_answerer({"twin.yaml": TWINS})
+    assert answerer.answer("쌍곡 임베딩 연구").status == "related"
+    # A word only one of them holds tells them apart.
+    answer = answerer.answer("쌍곡 임베딩 연구 토론")
+    assert (answer.status, _ids(answer)[0]) == ("answer", "twin-p002")
+    monkeypatch.setattr(confidence, "TIED_SCORE", 2.0)  # no tie: the first is the answer
+    assert answerer.answer("쌍곡 임베딩 연구").status == "answer"
 
 
 # --- quotes -----------------------------------------------------------------------------

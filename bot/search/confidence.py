@@ -21,6 +21,8 @@ CONFIDENT = 0.6
 # where it is answered; "점심 메뉴 추천" shares one word with a passage, and that is not close).
 RELATED = 0.5
 RELATED_TERMS = 2
+# A second candidate as sure as the first and within this share of its score ties with it.
+TIED_SCORE = 0.9
 # Candidates looked at for "related".
 RELATED_DEPTH = 3
 
@@ -37,7 +39,14 @@ def judge(hits: Sequence[Hit], question: str) -> str:
     """``answer``, ``related`` (show the closest, labelled uncertain) or ``no_answer``."""
     if not hits:
         return "no_answer"
-    if confident(hits[0], question):
+    # Another candidate holding as much of the question, scored about as high: the
+    # question's words do not tell the two apart.
+    tied = (
+        len(hits) > 1
+        and hits[1].assurance >= hits[0].assurance - 1e-9
+        and hits[1].score >= TIED_SCORE * hits[0].score
+    )
+    if confident(hits[0], question) and not tied:
         return "answer"
     if any(h.coverage >= RELATED or h.salient >= RELATED_TERMS for h in hits[:RELATED_DEPTH]):
         return "related"
