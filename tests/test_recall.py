@@ -760,6 +760,46 @@ def test_two_passages_the_question_cannot_tell_apart_are_only_related(
     assert answerer.answer("쌍곡 임베딩 연구").status == "answer"
 
 
+BELIEF = _article(
+    "belief",
+    "수학과 딥러닝",
+    "수학자",
+    """\
+      - id: belief-p001
+        text: 처음 학회에 간 것은 2016년이었습니다. 딥러닝을 하는 수학자들도 발표장에 많았습니다.
+      - id: belief-p002
+        text: >-
+          한 동안 저는 수학자가 딥러닝에 보탤 것이 많지 않다고 생각했습니다. 데이터가 더
+          중요하다고 여겼기 때문입니다.
+""",
+)
+
+
+def test_a_question_about_a_belief_once_held_finds_the_passage_stating_it(
+    make_answerer,
+) -> None:
+    answerer = make_answerer({"belief.yaml": BELIEF})
+    question = "처음엔 수학하는 사람이 딥러닝에 별로 보탤 게 없다고 봤다던데 왜?"
+    assert _ids(answerer.answer(question))[0] == "belief-p002"
+    # Not a belief: 처음 means the first time.
+    assert _ids(answerer.answer("처음 학회에 간 게 언제야?"))[0] == "belief-p001"
+    answerer.options = Options().without("premise")
+    assert _ids(answerer.answer(question))[0] == "belief-p001"
+
+
+def test_one_who_does_something_is_the_articles_agent_noun(make_answerer) -> None:
+    answerer = make_answerer({"belief.yaml": BELIEF})
+    # The articles say 수학자: "수학하는 사람" is one.
+    assert build_query(answerer.index, "수학하는 사람은 뭘 해?").words == ("수학자",)
+    # They never say 공부자: the question keeps its words.
+    assert build_query(answerer.index, "공부하는 사람").words == ("공부", "사람")
+    off = Options().without("agent")
+    assert build_query(answerer.index, "수학하는 사람은 뭘 해?", options=off).words == (
+        "수학",
+        "사람",
+    )
+
+
 # --- quotes -----------------------------------------------------------------------------
 
 

@@ -18,12 +18,14 @@ from bot.search.index import (
     AUTHOR_TERM,
     CLOSING_TERM,
     OPENING_TERM,
+    PREMISE_TERM,
     SOURCE_TERM,
     WRITTEN_TERM,
     SearchIndex,
     figure_term,
     is_marker,
 )
+from bot.search.quote import PREMISE_QUESTION
 from bot.search.synonyms import Terms
 from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize, unit_of
 
@@ -57,6 +59,11 @@ POSITION_WORDS = {
     **dict.fromkeys("마지막 끝 끝부분 결론 맺음말 마무리".split(), CLOSING_TERM),
     **dict.fromkeys("서두 도입부 첫머리 서론".split(), OPENING_TERM),
 }
+# One who does X is an X자 (수학자, 참가자, 전공자).
+AGENT_SUFFIX = "자"
+# When a belief was held ("처음엔 … 봤다던데", "한때 … 여겼다며"): in such a question the
+# word points at the passage that states the premise (``PREMISE_TERM``).
+PREMISE_WORDS = frozenset("처음 한때 한동안 예전 옛날 원래 당초".split())
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
@@ -100,6 +107,8 @@ class Options:
     position: bool = True  # "글 마지막에" finds an article's closing passage
     exclusion: bool = True  # "보안 말고 다른 하나": 보안 is no evidence
     counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
+    premise: bool = True  # "처음엔 … 없다고 봤다던데": the passage stating the premise
+    agent: bool = True  # "수학하는 사람" is a 수학자 where the articles say 수학자
 
     def without(self, *names: str) -> Options:
         known = {f.name for f in fields(self)}
@@ -189,6 +198,8 @@ def _terms(
         text = _FIGURE_RE.sub(" 그림 ", text)
     analysis = tokenizer.analyse(text)
     words = list(dict.fromkeys(analysis.terms))
+    if options.agent:
+        words = _agent_nouns(index, words, analysis.agents)
     content = [w for w in words if w not in analysis.filler]
     if options.filler and len(content) >= FILLER_NEEDS_CONTENT:
         words = content
@@ -208,6 +219,7 @@ def _terms(
             and not any(w in OTHER_WORKS for w in words)  # "그 논문 누가 썼어?"
         )
     )
+    premise = options.premise and bool(PREMISE_QUESTION.search(text))
     out: list[Term] = []
     for position, word in enumerate(words):
         known = word in index.terms
@@ -233,6 +245,8 @@ def _terms(
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
         if options.position and word in POSITION_WORDS:
             stand_ins.append(((POSITION_WORDS[word],), POSITION_CREDIT))
+        if premise and word in PREMISE_WORDS:
+            stand_ins.append(((PREMISE_TERM,), MARKER_CREDIT))
         if options.compound and known:
             stand_ins += _derived_stem(index, word)
         if not known and not stand_ins:
@@ -255,6 +269,18 @@ def _terms(
     for number in dict.fromkeys(figures):
         out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
     return out
+
+
+def _agent_nouns(
+    index: SearchIndex, words: list[str], agents: tuple[tuple[str, str], ...]
+) -> list[str]:
+    """ "수학하는 사람" is a 수학자 where the articles use the word: 수학 becomes 수학자 and
+    사람 goes (``Analysis.agents``)."""
+    for doing, person in agents:
+        agent = f"{doing}{AGENT_SUFFIX}"
+        if agent in index.terms and doing in words:
+            words = [agent if w == doing else w for w in words if w != person]
+    return list(dict.fromkeys(words))
 
 
 def _excluded(tokenizer: Tokenizer, text: str) -> set[str]:

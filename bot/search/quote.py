@@ -72,6 +72,12 @@ SEE_QUESTION = re.compile(
     r"어디(?:서|에서|가면)?\s?(?:볼|봐|보|찾|확인|다운)"
     r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
 )
+# A question about what someone once believed ("처음엔 … 별로 없다고 봤다던데 왜?",
+# "한때 … 여겼다며"): the passage that states the premise answers it.
+PREMISE_QUESTION = re.compile(
+    r"(?:처음(?:에|엔|에는)|한때|한\s?동안|예전(?:에|엔|에는)|원래는|당초).*"
+    r"(?:봤|보았|생각했|여겼|여긴|믿었|알았)"
+)
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
 
