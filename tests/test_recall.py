@@ -6,6 +6,8 @@ question: the corpora below are written for the mechanism they exercise.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.answer import GAP, Answer, Answerer, is_help_request
@@ -919,6 +921,34 @@ def test_a_stand_in_of_several_words_counts_in_a_quote_only_where_all_stand_toge
     # 문제 alone is no TSP: the first sentence holds only 발표, the second the TSP.
     quote = answerer.answer("TSP 발표").results[0].quote
     assert quote == "발표에서 이 문제가 길게 다뤄졌습니다. 외판원 문제는 오래된 난제입니다."
+
+
+ELABORATED = _article(
+    "elab",
+    "가설",
+    "가설",
+    """\
+      - id: elab-p001
+        text: >-
+          연구 주제는 여럿이었습니다. 그 중 하나가 다양체 가설 문제입니다. 이는 고차원
+          데이터가 저차원 구조 위에 놓인다는 가정입니다. 발표는 오후에 끝났습니다.
+""",
+)
+
+
+def test_a_sentence_explaining_the_quoted_one_joins_the_quote(
+    make_answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = make_answerer({"elab.yaml": ELABORATED})
+    quote = answerer.answer("다양체 가설이 뭐야?").results[0].quote
+    assert quote == (
+        "그 중 하나가 다양체 가설 문제입니다. 이는 고차원 데이터가 저차원 구조 위에 놓인다는"
+        " 가정입니다."
+    )
+    monkeypatch.setattr(quote_module, "ELABORATION", re.compile("(?!)"))
+    assert answerer.answer("다양체 가설이 뭐야?").results[0].quote == (
+        "그 중 하나가 다양체 가설 문제입니다."
+    )
 
 
 def test_a_caption_is_quoted_whole(conf: Answerer) -> None:

@@ -78,6 +78,9 @@ PREMISE_QUESTION = re.compile(
     r"(?:처음(?:에|엔|에는)|한때|한\s?동안|예전(?:에|엔|에는)|원래는|당초).*"
     r"(?:봤|보았|생각했|여겼|여긴|믿었|알았)"
 )
+# A sentence that explains the one before it ("이는 …", "다시 말하면 …"): the quote that
+# ends right before it takes it along, as it takes a lead-in's content.
+ELABORATION = re.compile(r"^(?:이는|이것은|이건|즉|다시\s?말해|다시\s?말하면|바꿔\s?말하면)\s")
 CONTRAST = re.compile(r"^(?:그러나|하지만|그런데|그렇지만|그럼에도|반면|but\b|however\b)", re.I)
 
 
@@ -225,7 +228,11 @@ def _span(
         )
         if turn is not None and turn + 1 - start <= limit:
             end = turn + 1
-    needs_next = end < n and (ends_in_lead_in(sentences[end - 1]) or CONTRAST.match(sentences[end]))
+    needs_next = end < n and (
+        ends_in_lead_in(sentences[end - 1])
+        or CONTRAST.match(sentences[end])
+        or ELABORATION.match(sentences[end])
+    )
     if needs_next and end - start < limit:
         end += 1
     if (
