@@ -862,6 +862,33 @@ def test_asked_where_to_see_something_the_quote_holds_the_citing_sentence(
     assert "웹사이트" not in answerer.answer(asked).results[0].quote
 
 
+POSTED = _article(
+    "posted",
+    "학회 후기",
+    "영상",
+    """\
+      - id: posted-p001
+        text: >-
+          발표 영상이 인터넷에 올라왔습니다. 발표 영상은 학회 웹사이트에도 올라왔습니다.*1
+    footnotes:
+    - mark: '*1'
+      kind: 참고
+      text: https://icml.cc/Conferences/2018/Videos
+""",
+)
+
+
+def test_asked_where_something_was_posted_the_quote_holds_the_citing_sentence(
+    make_answerer, monkeypatch
+) -> None:
+    answerer = make_answerer({"posted.yaml": POSTED})
+    asked = "발표 영상 어디 올라왔어?"
+    assert answerer.answer(asked).results[0].quote.endswith("웹사이트에도 올라왔습니다.*1")
+    types = tuple(t for t in quote_module._ANSWER_TYPES if t[0] != "cited")
+    monkeypatch.setattr(quote_module, "_ANSWER_TYPES", types)  # where-to-see not asked
+    assert answerer.answer(asked).results[0].quote == "발표 영상이 인터넷에 올라왔습니다."
+
+
 def test_a_premise_is_quoted_with_its_turn(conf: Answerer) -> None:
     quote = conf.answer("수학자가 딥러닝에 기여할 일").results[0].quote
     assert quote.startswith("한동안 저는")

@@ -69,7 +69,7 @@ PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|�
 # Where to see or find something ("어디서 볼 수 있어?", "다시 볼 방법"): the sentence
 # that cites it (a footnote mark, ``MARK_RE``: the link is in the note).
 SEE_QUESTION = re.compile(
-    r"어디(?:서|에서|가면)?\s?(?:볼|봐|보|찾|확인|다운)"
+    r"어디(?:서|에서|가면|에)?\s?(?:볼|봐|보|찾|확인|다운|올라[오와왔온]|올려|올렸|공개)"
     r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
 )
 # A question about what someone once believed ("처음엔 … 별로 없다고 봤다던데 왜?",
