@@ -789,6 +789,32 @@ def test_a_question_about_a_belief_once_held_finds_the_passage_stating_it(
     assert _ids(answerer.answer(question))[0] == "belief-p001"
 
 
+ACQUAINTED = _article(
+    "acq",
+    "수학과 신호",
+    "만남",
+    """\
+      - id: acq-p001
+        text: >-
+          두 이론 사이의 관계를 김하늘 박사님이 길게 설명해 주셨습니다. 김하늘 박사님은
+          신호처리를 연구합니다.
+      - id: acq-p002
+        text: 김하늘 박사는 고등학교 선배로, 주말 운동 모임에서 자주 뵈었습니다.
+""",
+)
+
+
+def test_asked_how_two_people_know_each_other_finds_the_passage_that_says(
+    make_answerer,
+) -> None:
+    answerer = make_answerer({"acq.yaml": ACQUAINTED})
+    question = "김하늘 박사님이랑 어떻게 아는 사이야?"
+    assert _ids(answerer.answer(question))[0] == "acq-p002"
+    # 사이 of "두 이론 사이의 관계" is no acquaintance: without the rule it wins.
+    answerer.options = Options().without("relation")
+    assert _ids(answerer.answer(question))[0] == "acq-p001"
+
+
 def test_one_who_does_something_is_the_articles_agent_noun(make_answerer) -> None:
     answerer = make_answerer({"belief.yaml": BELIEF})
     # The articles say 수학자: "수학하는 사람" is one.

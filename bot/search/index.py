@@ -20,14 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from bot.corpus import FIGURE_REF_RE, MARK_RE, Corpus, Glossary, Passage, find_marks
+from bot.search.asked import markers_of
 from bot.search.bm25 import BM25Index
-from bot.search.quote import PREMISE, answer_types_held, split_sentences
+from bot.search.quote import answer_types_held, split_sentences
 from bot.search.synonyms import Synonyms, mine_pairs
 from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "25"
+INDEX_VERSION = "26"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -43,9 +44,6 @@ SOURCE_TERM = "⟨source⟩"
 # The first and the last body passage of an article: "글 마지막에", "서두에서" point there.
 OPENING_TERM = "⟨opening⟩"
 CLOSING_TERM = "⟨closing⟩"
-# A passage stating what someone once believed ("한 동안 저는 … 생각했습니다"): what
-# "처음엔 … 없다고 봤다던데" points at.
-PREMISE_TERM = "⟨premise⟩"
 # Evidence only, never a BM25 term: every passage is its author's writing ("필자가 바라는
 # 미래" asks about any passage of an article, not only the bio).
 WRITTEN_TERM = "⟨written⟩"
@@ -228,7 +226,7 @@ def titled_names(corpus: Corpus) -> dict[str, tuple[str, ...]]:
 
 def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
     """The index-only terms of a passage (``AUTHOR_TERM``, ``SOURCE_TERM``, figures, the
-    article's opening and closing, a stated premise)."""
+    article's opening and closing, ``bot.search.asked`` markers)."""
     out: list[str] = []
     if passage.kind == "bio":
         out.append(AUTHOR_TERM)
@@ -239,8 +237,7 @@ def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
         out.append(CLOSING_TERM)
     if any(note.text for note in corpus.footnotes_of(passage)):
         out.append(SOURCE_TERM)
-    if PREMISE.search(passage.text):
-        out.append(PREMISE_TERM)
+    out += markers_of(passage.text)  # a premise once held, people who know each other
     out += [figure_term(n) for n in dict.fromkeys(FIGURE_REF_RE.findall(passage.text))]
     return tuple(out)
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 
+from bot.search.asked import kinds_asked
 from bot.search.index import (
     AUTHOR_TERM,
     CLOSING_TERM,
     OPENING_TERM,
-    PREMISE_TERM,
     SOURCE_TERM,
     WRITTEN_TERM,
     SearchIndex,
     figure_term,
     is_marker,
 )
-from bot.search.quote import PREMISE_QUESTION
 from bot.search.synonyms import Terms
 from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize, unit_of
 
@@ -61,9 +60,6 @@ POSITION_WORDS = {
 }
 # One who does X is an X자 (수학자, 참가자, 전공자).
 AGENT_SUFFIX = "자"
-# When a belief was held ("처음엔 … 봤다던데", "한때 … 여겼다며"): in such a question the
-# word points at the passage that states the premise (``PREMISE_TERM``).
-PREMISE_WORDS = frozenset("처음 한때 한동안 예전 옛날 원래 당초".split())
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
@@ -108,6 +104,7 @@ class Options:
     exclusion: bool = True  # "보안 말고 다른 하나": 보안 is no evidence
     counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
     premise: bool = True  # "처음엔 … 없다고 봤다던데": the passage stating the premise
+    relation: bool = True  # "어떻게 아는 사이야?": the passage saying how they know each other
     agent: bool = True  # "수학하는 사람" is a 수학자 where the articles say 수학자
 
     def without(self, *names: str) -> Options:
@@ -219,7 +216,8 @@ def _terms(
             and not any(w in OTHER_WORKS for w in words)  # "그 논문 누가 썼어?"
         )
     )
-    premise = options.premise and bool(PREMISE_QUESTION.search(text))
+    switched_on = frozenset(f.name for f in fields(options) if getattr(options, f.name))
+    asked = kinds_asked(text, switched_on)
     out: list[Term] = []
     for position, word in enumerate(words):
         known = word in index.terms
@@ -245,8 +243,9 @@ def _terms(
             stand_ins.append(((SOURCE_TERM,), MARKER_CREDIT))
         if options.position and word in POSITION_WORDS:
             stand_ins.append(((POSITION_WORDS[word],), POSITION_CREDIT))
-        if premise and word in PREMISE_WORDS:
-            stand_ins.append(((PREMISE_TERM,), MARKER_CREDIT))
+        # "처음엔 … 봤다던데": 처음 points at the premise, not at any first time.
+        pointing = [kind.marker for kind in asked if word in kind.words]
+        stand_ins += [((marker,), MARKER_CREDIT) for marker in pointing]
         if options.compound and known:
             stand_ins += _derived_stem(index, word)
         if not known and not stand_ins:
@@ -261,7 +260,7 @@ def _terms(
                 weak=word in analysis.weak,
                 specific=word in analysis.specific,
                 known=known,
-                literal=not (about_author and word in _PERSON_WORDS),
+                literal=not (about_author and word in _PERSON_WORDS) and not pointing,
                 stand_ins=tuple(stand_ins),
                 near=tuple(index.near_terms(word, NEAR_MATCH).items()),
             )

@@ -72,12 +72,6 @@ SEE_QUESTION = re.compile(
     r"어디(?:서|에서|가면|에)?\s?(?:볼|봐|보|찾|확인|다운|올라[오와왔온]|올려|올렸|공개)"
     r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
 )
-# A question about what someone once believed ("처음엔 … 별로 없다고 봤다던데 왜?",
-# "한때 … 여겼다며"): the passage that states the premise answers it.
-PREMISE_QUESTION = re.compile(
-    r"(?:처음(?:에|엔|에는)|한때|한\s?동안|예전(?:에|엔|에는)|원래는|당초).*"
-    r"(?:봤|보았|생각했|여겼|여긴|믿었|알았)"
-)
 # A sentence that explains the one before it ("이는 …", "다시 말하면 …"): the quote that
 # ends right before it takes it along, as it takes a lead-in's content.
 ELABORATION = re.compile(r"^(?:이는|이것은|이건|즉|다시\s?말해|다시\s?말하면|바꿔\s?말하면)\s")
