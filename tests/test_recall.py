@@ -516,7 +516,7 @@ FIRST_PERSON = """\
       title: 시작
       passages:
       - id: firstp-p001
-        text: 저는 박사 과정 때 신경망을 처음 공부했습니다.
+        text: 저는 2013년 박사 과정 때 신경망을 처음 공부했습니다.
       - id: firstp-p002
         text: 학회에서는 강화 학습 발표가 가장 많았습니다.
 """
@@ -608,6 +608,26 @@ def test_a_how_many_question_needs_a_number(conf: Answerer) -> None:
     assert head_count.status == "answer"
     assert head_count.results[0].passage_id == "conf-p001"
     assert conf.answer("공정성 세션 채택률").status != "answer"
+
+
+LED = _article(
+    "led",
+    "튜토리얼",
+    "튜토리얼",
+    """\
+      - id: led-p001
+        text: 베이지안 추론 튜토리얼은 7월 10일 오후에 열렸습니다.
+""",
+)
+
+
+def test_a_question_is_answered_only_by_a_passage_that_gives_what_it_asks_for(
+    make_answerer,
+) -> None:
+    answerer = make_answerer({"led.yaml": LED})
+    # The passage holds the question's words but names nobody: close, not the answer.
+    assert answerer.answer("베이지안 추론 튜토리얼 언제 열렸어?").status == "answer"
+    assert answerer.answer("베이지안 추론 튜토리얼 누가 했어?").status == "related"
 
 
 COUNTS = """\

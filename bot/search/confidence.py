@@ -4,14 +4,16 @@
 Evidence is the coverage of the best passages (the IDF-weighted share of the
 question's terms it holds) and whether it lacks something the question names
 (a name, a Latin word, a number: "NIPS 2018" answered by the ICML venue is a
-confident wrong answer), or a number the question asks for.
+confident wrong answer), or what the question asks for (a number for "몇 명", a
+name for "누가", a reason for "왜": ``bot.search.quote.answer_type``); and whether
+another candidate holds as much of the question (a tie is only related).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.search.quote import asks_for_number, holds_number
+from bot.search.quote import answer_type
 from bot.search.rank import Hit
 
 # At or above: the passage answers. Below RELATED: nothing in the articles is close.
@@ -29,10 +31,12 @@ RELATED_DEPTH = 3
 
 def confident(hit: Hit, question: str) -> bool:
     """The passage answers the question (the same rule for the first and the others).
-    A how-many question is answered only by a passage that holds a number."""
+    A how-many question is answered only by a passage that holds a number, a who-question
+    by one that names someone, and so on (``answer_type``)."""
     if hit.assurance < CONFIDENT or hit.missing_specific:
         return False
-    return not asks_for_number(question) or holds_number(hit.passage.text)
+    wanted = answer_type(question)
+    return wanted is None or wanted in hit.gives
 
 
 def judge(hits: Sequence[Hit], question: str) -> str:

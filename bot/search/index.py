@@ -28,7 +28,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "26"
+INDEX_VERSION = "27"
 CACHE_ENTRIES = 8
 # Ranking prior by passage kind: short captions would otherwise win on length alone; a
 # bio is a side note too, unless the question is about the author.
@@ -438,8 +438,14 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         authors=analysed.authors,
         author_names=frozenset(t for terms in analysed.authors.values() for t in terms),
         titled=titled_names(corpus),
-        answer_types=tuple(answer_types_held(p.text) for p in corpus.passages),
+        answer_types=tuple(_answer_types(p) for p in corpus.passages),
     )
+
+
+def _answer_types(passage: Passage) -> frozenset[str]:
+    """What a passage can give (``answer_types_held``); a bio names its author."""
+    held = answer_types_held(passage.text)
+    return held | {"person"} if passage.kind == "bio" else held
 
 
 def build_index(

@@ -64,6 +64,7 @@ class Hit:
     # coverage counting an author's name the passage only implies at IMPLIED_ASSURANCE:
     # what the confidence decision reads
     assurance: float
+    gives: frozenset[str]  # the answer types it can give (a reason, a person, …)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +141,15 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
         key=lambda h: (
             -h.score
             * h.coverage
-            * _answer_type(index, wanted, h)
+            * _answer_type(wanted, h)
             * (SET_ASIDE if query.set_aside & index.term_sets[h.position] else 1.0)
         )
     )
     return SearchResult(query, tuple(hits[:k]))
 
 
-def _answer_type(index: SearchIndex, wanted: str | None, hit: Hit) -> float:
-    lacks = wanted is not None and wanted not in index.answer_types[hit.position]
+def _answer_type(wanted: str | None, hit: Hit) -> float:
+    lacks = wanted is not None and wanted not in hit.gives
     return LACKS_ANSWER_TYPE if lacks else 1.0
 
 
@@ -240,4 +241,5 @@ def _hit(
         tuple(missing),
         salient,
         assurance,
+        index.answer_types[position],
     )
