@@ -1048,3 +1048,16 @@ def test_every_mechanism_can_be_named_for_an_ablation() -> None:
 )
 def test_what_names_a_person_for_a_who_question(text: str, names_someone: bool) -> None:
     assert ("person" in answer_types_held(text)) is names_someone
+
+
+@pytest.mark.parametrize(
+    ("text", "gives_a_reason"),
+    [
+        ("복잡도를 제한할 필요가 있으므로 가중치 감소가 쓰입니다.", True),
+        ("데이터가 중요하다고 생각했기 때문입니다.", True),
+        ("개인적인 추측으로는 구조가 새로워도 성과로 받아들여지기 어렵습니다.", True),
+        ("가중치 감소 기법이 제 역할을 합니다.", False),
+    ],
+)
+def test_what_gives_a_reason_for_a_why_question(text: str, gives_a_reason: bool) -> None:
+    assert ("reason" in answer_types_held(text)) is gives_a_reason
