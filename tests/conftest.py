@@ -15,6 +15,8 @@ import pytest
 from slack_fake import PROXY_ENV_VARS
 
 from bot.answer import Answerer
+from bot.corpus import load_corpus, load_glossary
+from bot.search.index import corpus_names
 from bot.search.tokenizer import Tokenizer, get_tokenizer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,6 +63,18 @@ def tokenizer() -> Tokenizer:
 @pytest.fixture(scope="session")
 def answerer(tokenizer: Tokenizer, bot_cache_dir: Path) -> Answerer:
     """An answerer over the real corpus (corpus/)."""
+    return Answerer.from_folder(CORPUS_DIR, tokenizer=tokenizer, cache_dir=bot_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def bot_answerer(bot_cache_dir: Path) -> Answerer:
+    """An answerer over the real corpus as the bot process runs it: a tokenizer of its
+    own that knows only the real corpus's names (the session's shared one also learns
+    those of the inline test corpora, and Kiwi reads some text differently then)."""
+    corpus, glossary = load_corpus(CORPUS_DIR), load_glossary(CORPUS_DIR)
+    tokenizer = Tokenizer()
+    tokenizer.add_names(corpus_names(corpus, glossary))
+    tokenizer.warm_up()
     return Answerer.from_folder(CORPUS_DIR, tokenizer=tokenizer, cache_dir=bot_cache_dir)
 
 
