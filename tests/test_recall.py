@@ -835,19 +835,6 @@ def test_asked_how_two_people_know_each_other_finds_the_passage_that_says(
     assert _ids(answerer.answer(question))[0] == "acq-p001"
 
 
-def test_one_who_does_something_is_the_articles_agent_noun(make_answerer) -> None:
-    answerer = make_answerer({"belief.yaml": BELIEF})
-    # The articles say 수학자: "수학하는 사람" is one.
-    assert build_query(answerer.index, "수학하는 사람은 뭘 해?").words == ("수학자",)
-    # They never say 공부자: the question keeps its words.
-    assert build_query(answerer.index, "공부하는 사람").words == ("공부", "사람")
-    off = Options().without("agent")
-    assert build_query(answerer.index, "수학하는 사람은 뭘 해?", options=off).words == (
-        "수학",
-        "사람",
-    )
-
-
 # --- quotes -----------------------------------------------------------------------------
 
 

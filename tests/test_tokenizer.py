@@ -165,17 +165,6 @@ def test_a_count_in_native_words_is_a_count_of_the_text_not_of_the_question(
     assert papers not in tokenizer.analyse("논문 두 편 중에 DAG 다룬 쪽은?").terms
 
 
-def test_one_who_does_something_is_found_in_a_question(tokenizer: Tokenizer) -> None:
-    # "수학하는 사람", "수학 전공한 사람", "발표하신 분": one who does it (a 수학자 …).
-    assert tokenizer.analyse("수학하는 사람이").agents == (("수학", "사람"),)
-    assert tokenizer.analyse("수학 하는 사람은").agents == (("수학", "사람"),)
-    assert tokenizer.analyse("수학 전공한 사람").agents == (("전공", "사람"),)
-    assert tokenizer.analyse("발표하신 분").agents == (("발표", "분"),)
-    # Not a person doing it: a way of doing it, a verb that is no noun's.
-    assert tokenizer.analyse("공부하는 방법").agents == ()
-    assert tokenizer.analyse("좋아하는 사람").agents == ()
-
-
 def test_a_position_is_one_term_however_it_is_written(tokenizer: Tokenizer) -> None:
     first = {tokenizer.terms(t) for t in ("첫 번째", "첫번째", "1번째", "첫째")}
     assert len(first) == 1 and first != {()}

@@ -58,8 +58,6 @@ POSITION_WORDS = {
     **dict.fromkeys("마지막 끝 끝부분 결론 맺음말 마무리".split(), CLOSING_TERM),
     **dict.fromkeys("서두 도입부 첫머리 서론".split(), OPENING_TERM),
 }
-# One who does X is an X자 (수학자, 참가자, 전공자).
-AGENT_SUFFIX = "자"
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
@@ -105,7 +103,6 @@ class Options:
     counts: bool = True  # "몇 명" finds "5000여 명" (a number with the unit asked for)
     premise: bool = True  # "처음엔 … 없다고 봤다던데": the passage stating the premise
     relation: bool = True  # "어떻게 아는 사이야?": the passage saying how they know each other
-    agent: bool = True  # "수학하는 사람" is a 수학자 where the articles say 수학자
 
     def without(self, *names: str) -> Options:
         known = {f.name for f in fields(self)}
@@ -195,8 +192,6 @@ def _terms(
         text = _FIGURE_RE.sub(" 그림 ", text)
     analysis = tokenizer.analyse(text)
     words = list(dict.fromkeys(analysis.terms))
-    if options.agent:
-        words = _agent_nouns(index, words, analysis.agents)
     content = [w for w in words if w not in analysis.filler]
     if options.filler and len(content) >= FILLER_NEEDS_CONTENT:
         words = content
@@ -268,18 +263,6 @@ def _terms(
     for number in dict.fromkeys(figures):
         out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
     return out
-
-
-def _agent_nouns(
-    index: SearchIndex, words: list[str], agents: tuple[tuple[str, str], ...]
-) -> list[str]:
-    """ "수학하는 사람" is a 수학자 where the articles use the word: 수학 becomes 수학자 and
-    사람 goes (``Analysis.agents``)."""
-    for doing, person in agents:
-        agent = f"{doing}{AGENT_SUFFIX}"
-        if agent in index.terms and doing in words:
-            words = [agent if w == doing else w for w in words if w != person]
-    return list(dict.fromkeys(words))
 
 
 def _excluded(tokenizer: Tokenizer, text: str) -> set[str]:

@@ -72,8 +72,6 @@ _ORDINAL_SUFFIX = "째"  # 번째, 두 번째: a position, not a count
 # "1번째", "첫째" -> ⟨ordinal 1⟩): "첫 번째 질문" picks the first of two questions.
 _ORDINAL_NUMBERS = {"첫": 1, "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5}
 _ORDINAL_NOUNS = {"첫째": 1, "둘째": 2, "셋째": 3, "넷째": 4, "다섯째": 5}
-# "X하는 사람", "X한 분": one who does X (``Analysis.agents``).
-_PERSON_NOUNS = frozenset({"사람", "분", "이"})
 # Word vectors: which words may stand in for one another, and how near they must be.
 _SIMILAR_TAGS = frozenset({"NNG", "VV", "VA", "XR"})
 SIMILAR_TOP_N = 20
@@ -125,8 +123,6 @@ class Analysis:
     weak: frozenset[str] = frozenset()
     specific: frozenset[str] = frozenset()  # proper nouns, Latin words, numbers
     filler: frozenset[str] = frozenset()  # talk about the conversation (``FILLER``)
-    # "수학하는 사람": (수학, 사람), one who does 수학, a 수학자 (``agent_noun``)
-    agents: tuple[tuple[str, str], ...] = ()
 
 
 def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
@@ -241,11 +237,6 @@ class Tokenizer:
             frozenset(weak),
             specific=frozenset(specific) & set(terms),
             filler=frozenset(t for t in terms if t in FILLER),
-            agents=tuple(
-                (t.form, tokens[j].form)
-                for i, t in enumerate(tokens)
-                if (j := _agent_noun(tokens, i))
-            ),
         )
 
     def vocabulary(self, texts: Sequence[str]) -> set[tuple[str, str]]:
@@ -337,22 +328,6 @@ class Tokenizer:
                 continue
             out.append((form, tag))
         return out
-
-
-def _agent_noun(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
-    """Where the person noun is when ``tokens[i]`` starts "X하는 사람" / "X한 분" (one
-    who does X), or 0."""
-    if tokens[i].tag != "NNG" or tokens[i].form in STOPWORDS or len(tokens[i].form) < 2:
-        return 0
-    j = i + 1
-    if j >= len(tokens) or tokens[j].form != "하" or tokens[j].tag not in ("XSV", "VV"):
-        return 0
-    j += 1
-    while j < len(tokens) and tokens[j].tag == "EP":  # 하신, 했던
-        j += 1
-    if j + 1 >= len(tokens) or tokens[j].tag != "ETM":
-        return 0
-    return j + 1 if tokens[j + 1].form in _PERSON_NOUNS else 0
 
 
 def _position(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
