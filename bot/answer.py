@@ -241,6 +241,8 @@ class Answerer:
         return None
 
 
+# A near spelling of a question term is worth this much of the term itself in a quote.
+NEAR_SHARE = 0.9
 # Between quoted sentences that are not next to each other.
 GAP = " … "
 
@@ -260,7 +262,8 @@ def quote_weights(index: SearchIndex, query: Query) -> QuoteWeights:
         w = index.terms.term_idf(term.text) * term.weight * (WEAK_WEIGHT if term.weak else 1.0)
         candidates: list[tuple[tuple[str, ...], float]] = [((term.text,), w)]
         candidates += [(run, w * credit) for run, credit in term.stand_ins]
-        candidates += [((t,), w * share) for t, share in term.near]
+        # A longer word holding the question's (수학자 for 수학) is a little less the word.
+        candidates += [((t,), w * share * NEAR_SHARE) for t, share in term.near]
         for run, worth in candidates:
             if worth > weights.get(run, ("", 0.0))[1]:
                 weights[run] = (term.text, worth)

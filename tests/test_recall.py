@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from bot import answer as answer_module
 from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search import confidence, rank
 from bot.search import quote as quote_module
@@ -1009,6 +1010,30 @@ def test_a_sentence_explaining_the_quoted_one_joins_the_quote(
     assert answerer.answer("다양체 가설이 뭐야?").results[0].quote == (
         "그 중 하나가 다양체 가설 문제입니다."
     )
+
+
+ABSTRACT = _article(
+    "abs",
+    "추상",
+    "추상",
+    """\
+      - id: abs-p001
+        text: >-
+          수학자들의 논증은 비전공자에게 추상적입니다. 수학이 추상화를 추구하게 된 것은 과학의
+          발전에 공헌했기 때문입니다.
+""",
+)
+
+
+def test_a_sentence_with_the_question_word_itself_is_quoted_over_a_longer_word(
+    make_answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answerer = make_answerer({"abs.yaml": ABSTRACT})
+    # Both sentences hold 추상; the second says 수학 itself, the first only 수학자.
+    quote = answerer.answer("수학은 추상적이야?").results[0].quote
+    assert quote.startswith("수학이 추상화를")
+    monkeypatch.setattr(answer_module, "NEAR_SHARE", 1.0)
+    assert answerer.answer("수학은 추상적이야?").results[0].quote.startswith("수학자들의")
 
 
 def test_a_caption_is_quoted_whole(conf: Answerer) -> None:
