@@ -738,6 +738,7 @@ def test_context_adds_the_earlier_question_at_a_lower_weight(conf: Answerer) -> 
         "안녕하세요~ 이 봇한테는 뭘 물어보면 되는 거예요?",
         "hi! 처음 써보는데 뭐 할 수 있어요?",
         "봇한테 뭘 물어봐야 해?",
+        "안녕하세요! 여기 봇한테는 뭘 물어보면 돼요?",
     ],
 )
 def test_questions_about_the_bot_get_help(conf: Answerer, question: str) -> None:
