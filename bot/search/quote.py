@@ -66,8 +66,9 @@ WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
-# Where to see or find something ("어디서 볼 수 있어?", "다시 볼 방법"): the sentence
-# that cites it (a footnote mark, ``MARK_RE``: the link is in the note).
+# Where to see, find or get something ("어디서 볼 수 있어?", "다시 볼 방법", "어디
+#올라왔어?"): the sentence that cites it (a footnote mark, ``MARK_RE``: the link is in
+# the note).
 SEE_QUESTION = re.compile(
     r"어디(?:서|에서|가면|에)?\s?(?:볼|봐|보|찾|확인|다운|올라[오와왔온]|올려|올렸|공개)"
     r"|(?:볼|보는|찾아볼)\s?(?:방법|곳|데|수\s?있는\s?(?:곳|데))"
@@ -124,8 +125,8 @@ def pick_quote(
     the run lacks (quoted after a gap: "… 아로라의 튜토리얼 … 마무리 즈음에는 물리학 …").
 
     ``weights`` maps each question term, each stand-in (a run of terms) and each near
-    spelling to the question term it counts for and what it is worth (a span gains a question term
-    once, however many of its stand-ins it holds). ``counted`` is what a how-many
+    spelling to the question term it counts for and what it is worth (a span gains a
+    question term once, however many of its stand-ins it holds). ``counted`` is what a how-many
     question counts, with its unit ("워크숍 몇 개": 워크숍 and the count of 개): a
     sentence holding both gives the number asked for ("67개의 워크숍"), where any
     sentence with a figure would otherwise do.
