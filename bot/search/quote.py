@@ -67,7 +67,7 @@ LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
 # Where to see, find or get something ("어디서 볼 수 있어?", "다시 볼 방법", "어디
-#올라왔어?"): the sentence that cites it (a footnote mark, ``MARK_RE``: the link is in
+# 올라왔어?"): the sentence that cites it (a footnote mark, ``MARK_RE``: the link is in
 # the note).
 SEE_QUESTION = re.compile(
     r"어디(?:서|에서|가면|에)?\s?(?:볼|봐|보|찾|확인|다운|올라[오와왔온]|올려|올렸|공개)"
