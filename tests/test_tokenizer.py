@@ -165,6 +165,11 @@ def test_a_count_in_native_words_is_a_count_of_the_text_not_of_the_question(
     assert papers not in tokenizer.analyse("논문 두 편 중에 DAG 다룬 쪽은?").terms
 
 
+def test_talk_about_remembering_is_chat_filler(tokenizer: Tokenizer) -> None:
+    analysis = tokenizer.analyse("스톡홀름 학회 기억이 가물가물해요, 헷갈리고 까먹었어요")
+    assert set(analysis.terms) - analysis.filler == {"스톡홀름", "학회"}
+
+
 def test_a_position_is_one_term_however_it_is_written(tokenizer: Tokenizer) -> None:
     first = {tokenizer.terms(t) for t in ("첫 번째", "첫번째", "1번째", "첫째")}
     assert len(first) == 1 and first != {()}

@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "12"
+TOKENIZER_VERSION = "13"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -46,7 +46,7 @@ FILLER = frozenset(
     """
     혹시 내일 오늘 어제 회의 미팅 자료 발표자료 넣 팀 팀원 동료 문장 정확 정확히 대충 기억
     부탁 감사 고맙 보여주 그거 그것 저거 이거 여기 거기 어케 머임 뭐임 뭔가 뭔지 약간
-    맞 그대로 말씀
+    맞 그대로 말씀 기억나 가물가물 헷갈리 까먹
     """.split()
 )
 _PREDICATE_TAGS = frozenset({"VV", "VA"})
