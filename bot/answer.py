@@ -16,9 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import Footnote, find_marks, load_corpus, load_glossary
+from bot.corpus import Footnote, find_marks, load_corpus
 from bot.search.confidence import confident, judge
-from bot.search.index import SearchIndex, build_index, corpus_names, default_cache_dir
+from bot.search.index import (
+    SearchIndex,
+    build_index,
+    corpus_names,
+    default_cache_dir,
+    load_word_lists,
+)
 from bot.search.query import Options, Query
 from bot.search.quote import QuoteWeights, ends_in_lead_in, pick_quote
 from bot.search.rank import WEAK_WEIGHT, Hit, search
@@ -153,8 +159,8 @@ class Answerer:
         k: int = 3,
     ) -> Answerer:
         corpus = load_corpus(corpus_dir)
-        glossary = load_glossary(corpus_dir)
         cache = (cache_dir or default_cache_dir()) if use_cache else None
+        glossary = load_word_lists(corpus_dir, cache)
         tokenizer = tokenizer or get_tokenizer(corpus_names(corpus, glossary))
         index = build_index(corpus, glossary, tokenizer, cache_dir=cache)
         return cls(index, k=k)

@@ -16,7 +16,10 @@ from typing import Any
 import pytest
 
 from bot.answer import GAP, MAX_QUESTION_CHARS, Answer, Answerer, is_help_request
+from bot.corpus import Glossary, load_glossary
+from bot.search import index as index_module
 from bot.search import tokenizer as tokenizer_module
+from bot.search.index import load_word_lists
 from bot.search.quote import split_sentences
 from bot.search.rank import search
 from bot.search.synonyms import Synonyms, mine_pairs
@@ -482,7 +485,7 @@ def cached(make_answerer, tokenizer: Tokenizer, tmp_path: Path) -> CachedBuilds:
 def test_second_build_loads_the_index_from_cache(cached) -> None:
     first, counting = cached({"demo.yaml": DEMO})
     assert counting.calls["terms_many"] >= 1
-    assert len(list(cached.cache.glob("*.json"))) == 1
+    assert len(list(cached.cache.glob("index-*.json"))) == 1
     second, counting = cached({"demo.yaml": DEMO})
     assert not counting.analysed_corpus, counting.calls
     for question in ["강화 학습 게임 에이전트", "reinforcement learning", "스톡홀롬 학회"]:
@@ -518,7 +521,7 @@ def test_changed_tokenizer_invalidates_the_cache(cached, monkeypatch) -> None:
 
 def test_a_corrupt_cache_file_is_rebuilt(cached) -> None:
     cached({"demo.yaml": DEMO})
-    (entry,) = cached.cache.glob("*.json")
+    (entry,) = cached.cache.glob("index-*.json")
     entry.write_text("{not json", encoding="utf-8")
     answerer, counting = cached({"demo.yaml": DEMO})
     assert counting.calls["terms_many"] >= 1
@@ -528,8 +531,34 @@ def test_a_corrupt_cache_file_is_rebuilt(cached) -> None:
 
 def test_cache_files_are_valid_json_named_by_content(cached) -> None:
     cached({"demo.yaml": DEMO})
-    (entry,) = cached.cache.glob("*.json")
-    assert re.fullmatch(r"index-[0-9a-f]{32}\.json", entry.name)
+    assert {re.sub(r"[0-9a-f]{32}", "…", p.name) for p in cached.cache.glob("*.json")} == {
+        "index-….json",
+        "words-….json",
+    }
+
+
+def test_word_lists_are_read_from_the_cache_until_a_file_changes(
+    write_corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {"demo.yaml": DEMO, "paraphrases.yaml": "paraphrases:\n  노이즈: [잡음]\n"}
+    folder, cache = write_corpus(files), tmp_path / "cache"
+    parsed: list[Path] = []
+
+    def counting(folder: Path) -> Glossary:
+        parsed.append(folder)
+        return load_glossary(folder)
+
+    monkeypatch.setattr(index_module, "load_glossary", counting)
+    first = load_word_lists(folder, cache)
+    assert first == load_glossary(folder) and len(parsed) == 1
+    assert load_word_lists(folder, cache) == first and len(parsed) == 1  # from the cache
+    (folder / "paraphrases.yaml").write_text("paraphrases:\n  노이즈: [소음]\n", "utf-8")
+    assert load_word_lists(folder, cache).paraphrases == (("노이즈", ("소음",)),)
+    assert len(parsed) == 2
+    for entry in cache.glob("words-*.json"):  # a broken entry is parsed again
+        entry.write_text("[", encoding="utf-8")
+    assert load_word_lists(folder, cache).paraphrases == (("노이즈", ("소음",)),)
+    assert len(parsed) == 3
 
 
 def test_a_replicated_index_answers_like_the_original(answerer: Answerer) -> None:
