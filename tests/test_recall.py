@@ -869,59 +869,45 @@ def test_a_how_many_question_quotes_the_count_of_what_it_asks_about(make_answere
         assert "67개의 워크숍" in quote, asked  # not only the sentences with other figures
 
 
-VIDEOS = _article(
-    "videos",
-    "학회 후기",
-    "영상",
-    """\
-      - id: videos-p001
-        text: >-
-          올해는 많은 발표 영상이 녹화되어 올라왔습니다. 발표장마다 카메라가 있었습니다.
-          자세한 목록은 학회 웹사이트를 참고하시면 좋겠습니다.*1
+def _videos(article_id: str, text: str) -> str:
+    """An inline article whose one passage, ``text``, cites the conference's video page."""
+    return _article(
+        article_id,
+        "학회 후기",
+        "영상",
+        f"""\
+      - id: {article_id}-p001
+        text: {text}
     footnotes:
     - mark: '*1'
       kind: 참고
       text: https://icml.cc/Conferences/2018/Videos
 """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        (
+            "올해는 많은 발표 영상이 녹화되어 올라왔습니다. 발표장마다 카메라가 있었습니다."
+            " 자세한 목록은 학회 웹사이트를 참고하시면 좋겠습니다.*1",
+            "녹화된 발표 영상 어디서 볼 수 있어?",
+        ),
+        (
+            "발표 영상이 인터넷에 올라왔습니다. 발표 영상은 학회 웹사이트에도 올라왔습니다.*1",
+            "발표 영상 어디 올라왔어?",
+        ),
+    ],
 )
-
-
 def test_asked_where_to_see_something_the_quote_holds_the_citing_sentence(
-    make_answerer, monkeypatch
+    make_answerer, monkeypatch, text: str, asked: str
 ) -> None:
-    answerer = make_answerer({"videos.yaml": VIDEOS})
-    asked = "녹화된 발표 영상 어디서 볼 수 있어?"
+    answerer = make_answerer({"videos.yaml": _videos("videos", text)})
     assert "웹사이트" in answerer.answer(asked).results[0].quote
     types = tuple(t for t in quote_module._ANSWER_TYPES if t[0] != "cited")
     monkeypatch.setattr(quote_module, "_ANSWER_TYPES", types)  # where-to-see not asked
     assert "웹사이트" not in answerer.answer(asked).results[0].quote
-
-
-POSTED = _article(
-    "posted",
-    "학회 후기",
-    "영상",
-    """\
-      - id: posted-p001
-        text: >-
-          발표 영상이 인터넷에 올라왔습니다. 발표 영상은 학회 웹사이트에도 올라왔습니다.*1
-    footnotes:
-    - mark: '*1'
-      kind: 참고
-      text: https://icml.cc/Conferences/2018/Videos
-""",
-)
-
-
-def test_asked_where_something_was_posted_the_quote_holds_the_citing_sentence(
-    make_answerer, monkeypatch
-) -> None:
-    answerer = make_answerer({"posted.yaml": POSTED})
-    asked = "발표 영상 어디 올라왔어?"
-    assert answerer.answer(asked).results[0].quote.endswith("웹사이트에도 올라왔습니다.*1")
-    types = tuple(t for t in quote_module._ANSWER_TYPES if t[0] != "cited")
-    monkeypatch.setattr(quote_module, "_ANSWER_TYPES", types)  # where-to-see not asked
-    assert answerer.answer(asked).results[0].quote == "발표 영상이 인터넷에 올라왔습니다."
 
 
 def test_a_premise_is_quoted_with_its_turn(conf: Answerer) -> None:
