@@ -332,8 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=(),
         metavar="MECHANISM",
         help="끄고 잴 검색 기법 (ablation): "
-        + "soft, paraphrases, compound, filler, figure, sources, author, counts, position, "
-        + "exclusion",
+        + "soft, paraphrases, compound, joined, filler, figure, sources, author, counts, "
+        + "position, exclusion, premise, relation",
     )
 
     p = add(

@@ -461,7 +461,7 @@ class CountingTokenizer:
 
     @property
     def analysed_corpus(self) -> bool:
-        return bool(self.calls["terms_many"] or self.calls["terms"])
+        return bool(self.calls["terms_and_compounds"] or self.calls["terms"])
 
 
 class CachedBuilds:
@@ -484,7 +484,7 @@ def cached(make_answerer, tokenizer: Tokenizer, tmp_path: Path) -> CachedBuilds:
 
 def test_second_build_loads_the_index_from_cache(cached) -> None:
     first, counting = cached({"demo.yaml": DEMO})
-    assert counting.calls["terms_many"] >= 1
+    assert counting.calls["terms_and_compounds"] >= 1
     assert len(list(cached.cache.glob("index-*.json"))) == 1
     second, counting = cached({"demo.yaml": DEMO})
     assert not counting.analysed_corpus, counting.calls
@@ -497,7 +497,7 @@ def test_changed_corpus_text_invalidates_the_cache(cached) -> None:
     cached({"demo.yaml": DEMO})
     changed = DEMO.replace("오천 명이", "육천 명이")
     answerer, counting = cached({"demo.yaml": changed})
-    assert counting.calls["terms_many"] >= 1
+    assert counting.calls["terms_and_compounds"] >= 1
     assert "육천" in answerer.answer("스톡홀름 학회").results[0].text
     # And the old corpus still has its own entry.
     _, counting = cached({"demo.yaml": DEMO})
@@ -508,7 +508,7 @@ def test_changed_glossary_invalidates_the_cache(cached) -> None:
     cached({"demo.yaml": DEMO})
     files = {"demo.yaml": DEMO, "glossary.yaml": "groups:\n- [CNN, 합성곱 신경망]\n"}
     answerer, counting = cached(files)
-    assert counting.calls["terms_many"] >= 1
+    assert counting.calls["terms_and_compounds"] >= 1
     assert _ids(answerer.answer("CNN 분류"))[0] == "demo-p004"
 
 
@@ -516,7 +516,7 @@ def test_changed_tokenizer_invalidates_the_cache(cached, monkeypatch) -> None:
     cached({"demo.yaml": DEMO})
     monkeypatch.setattr(tokenizer_module, "TOKENIZER_VERSION", "test-only")
     _, counting = cached({"demo.yaml": DEMO})
-    assert counting.calls["terms_many"] >= 1
+    assert counting.calls["terms_and_compounds"] >= 1
 
 
 def test_a_corrupt_cache_file_is_rebuilt(cached) -> None:
@@ -524,7 +524,7 @@ def test_a_corrupt_cache_file_is_rebuilt(cached) -> None:
     (entry,) = cached.cache.glob("index-*.json")
     entry.write_text("{not json", encoding="utf-8")
     answerer, counting = cached({"demo.yaml": DEMO})
-    assert counting.calls["terms_many"] >= 1
+    assert counting.calls["terms_and_compounds"] >= 1
     assert _ids(answerer.answer("베이지안 추론"))[0] == "demo-p003"
     assert json.loads(entry.read_text(encoding="utf-8"))
 

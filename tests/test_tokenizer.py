@@ -121,9 +121,21 @@ def test_stopwords_are_dropped_content_kept(tokenizer: Tokenizer) -> None:
     assert not set(tokenizer.terms("How many papers were submitted?")) & STOPWORDS
 
 
-def test_terms_many_matches_terms(tokenizer: Tokenizer) -> None:
+def test_batched_terms_match_terms(tokenizer: Tokenizer) -> None:
     texts = ["강화 학습은 무엇인가요?", "Neural Networks", "", "스톡홀름에서 열렸습니다"]
-    assert tokenizer.terms_many(texts) == [tokenizer.terms(t) for t in texts]
+    assert [terms for terms, _ in tokenizer.terms_and_compounds(texts)] == [
+        tokenizer.terms(t) for t in texts
+    ]
+
+
+def test_a_written_compound_kiwi_splits_is_joined_again(tokenizer: Tokenizer) -> None:
+    [(terms, joined)] = tokenizer.terms_and_compounds(["딥러닝과 머신러닝, 역전파와 딥 러닝"])
+    assert {"딥", "러닝", "머신"} <= set(terms)
+    # written whole: one word too; written apart (딥 러닝): only its parts
+    assert joined == ("딥러닝", "머신러닝", "역전파")
+    analysis = tokenizer.analyse("딥러닝 얘기")
+    assert ("딥러닝", ("딥", "러닝")) in analysis.joined
+    assert tokenizer.analyse("딥 러닝 얘기").joined == ()
 
 
 def test_analyse_marks_weak_terms(tokenizer: Tokenizer) -> None:

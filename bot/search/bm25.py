@@ -4,7 +4,8 @@ Variant, on purpose: ``BM25Plus`` for its IDF, log((N + 1) / df), which stays
 positive for every term (``BM25Okapi`` gives a term found in half the passages
 an IDF of 0 and floors common terms), with ``delta=0`` so a passage that lacks
 every query term scores exactly 0. Scores come from rank-bm25's own idf,
-term frequencies, lengths, k1 and b; we only skip passages without a query term.
+term frequencies, k1 and b, and the passages' lengths (without ``extra`` terms);
+we only skip passages without a query term.
 """
 
 from __future__ import annotations
@@ -28,13 +29,24 @@ class Posting:
 class BM25Index:
     """One BM25 field over a fixed list of token lists (one per passage)."""
 
-    def __init__(self, documents: Sequence[Sequence[str]], *, k1: float = K1, b: float = B) -> None:
+    def __init__(
+        self,
+        documents: Sequence[Sequence[str]],
+        *,
+        k1: float = K1,
+        b: float = B,
+        extra: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """``extra``: more terms of each passage that count for it but not towards its
+        length (another reading of words it already holds: 딥러닝 beside 딥, 러닝)."""
         self.size = len(documents)
         docs = [list(d) or ["\x00"] for d in documents]  # rank-bm25 needs non-empty docs
+        lengths = np.asarray([len(d) for d in docs], dtype=float)
+        if extra is not None:
+            docs = [d + list(e) for d, e in zip(docs, extra, strict=True)]
         bm25 = BM25Plus(docs, k1=k1, b=b, delta=0.0)
         self.idf: Mapping[str, float] = bm25.idf
-        lengths = np.asarray(bm25.doc_len, dtype=float)
-        norm = k1 * (1 - b + b * lengths / bm25.avgdl)
+        norm = k1 * (1 - b + b * lengths / lengths.mean())
         collected: dict[str, tuple[list[int], list[float]]] = {}
         for i, freqs in enumerate(bm25.doc_freqs):
             for term, tf in freqs.items():

@@ -38,7 +38,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "28"
+INDEX_VERSION = "29"
 CACHE_ENTRIES = 8
 # Bump when the parsed form of the word lists changes (``load_word_lists``).
 WORD_LISTS_VERSION = "1"
@@ -81,6 +81,8 @@ class PassageFields:
     grams: tuple[str, ...]
     sentences: tuple[str, ...]
     sentence_terms: tuple[tuple[str, ...], ...]
+    # written compounds Kiwi splits (딥러닝), beside their parts in ``terms``
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,14 +312,14 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         for p, group in zip(passages, sentences, strict=True)
         for s in group
     ]
-    analysed = tokenizer.terms_many(texts + flat)
+    analysed = tokenizer.terms_and_compounds(texts + flat)
     doc_terms, sent_terms = analysed[: len(texts)], iter(analysed[len(texts) :])
     fields = []
-    for passage, terms, sents in zip(passages, doc_terms, sentences, strict=True):
+    for passage, (terms, joined), sents in zip(passages, doc_terms, sentences, strict=True):
         terms = terms + marker_terms(corpus, passage)
-        per_sentence = tuple(next(sent_terms) + _sentence_markers(s) for s in sents)
+        per_sentence = tuple(sum(next(sent_terms), ()) + _sentence_markers(s) for s in sents)
         grams = char_grams(t for t in terms if not is_marker(t))
-        fields.append(PassageFields(terms, grams, sents, per_sentence))
+        fields.append(PassageFields(terms, grams, sents, per_sentence, joined))
     # A spelling that analysis mangles (와서스타인 -> 스타) would stand for something else.
     runs = [
         tuple(run for term in group if _keeps_letters(term, run := tokenizer.terms(term)))
@@ -327,7 +329,7 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
         (tokenizer.noun_phrase_tail(native), tokenizer.terms(english))
         for native, english in mine_pairs(p.text for p in passages)
     ]
-    known = {t for f in fields for t in f.terms}
+    known = {t for f in fields for t in (*f.terms, *f.joined)}
     neighbours = {
         word: near
         for word, near in tokenizer.neighbours(tokenizer.vocabulary(texts)).items()
@@ -382,6 +384,7 @@ def _load_cached(path: Path) -> Analysed | None:
                 tuple(f["grams"]),
                 tuple(f["sentences"]),
                 tuple(tuple(s) for s in f["sentence_terms"]),
+                tuple(f["joined"]),
             )
             for f in data["fields"]
         ]
@@ -405,6 +408,7 @@ def _analysed_json(analysed: Analysed) -> dict[str, object]:
                 "grams": f.grams,
                 "sentences": f.sentences,
                 "sentence_terms": f.sentence_terms,
+                "joined": f.joined,
             }
             for f in analysed.fields
         ],
@@ -469,7 +473,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
     return SearchIndex(
         corpus=corpus,
         fields=tuple(fields),
-        terms=BM25Index([f.terms for f in fields]),
+        terms=BM25Index([f.terms for f in fields], extra=[f.joined for f in fields]),
         grams=BM25Index([f.grams for f in fields]),
         synonyms=analysed.synonyms,
         paraphrases=analysed.paraphrases,
@@ -477,7 +481,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
-        term_sets=tuple(frozenset((*f.terms, WRITTEN_TERM)) for f in fields),
+        term_sets=tuple(frozenset((*f.terms, *f.joined, WRITTEN_TERM)) for f in fields),
         authors=analysed.authors,
         author_names=frozenset(t for terms in analysed.authors.values() for t in terms),
         titled=titled_names(corpus),

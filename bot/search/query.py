@@ -94,6 +94,7 @@ class Options:
     soft: bool = True  # Kiwi word-vector neighbours for words the corpus lacks
     paraphrases: bool = True  # everyday words for the articles' words
     compound: bool = True  # the corpus's stem of a compound it lacks
+    joined: bool = True  # 딥러닝 is one word, not 딥 + 러닝 (러닝 of 머신러닝)
     filler: bool = True  # talk about the conversation carries no weight
     figure: bool = True  # "그림 N" means figure N, not footnote N
     sources: bool = True  # source questions: footnotes are evidence
@@ -191,7 +192,16 @@ def _terms(
         figures = [m.group(1) for m in _FIGURE_RE.finditer(text)]
         text = _FIGURE_RE.sub(" 그림 ", text)
     analysis = tokenizer.analyse(text)
-    words = list(dict.fromkeys(analysis.terms))
+    # A written compound Kiwi splits (딥러닝: 딥 + 러닝) is one word where the articles
+    # write it whole, its parts standing in for it; elsewhere it is only its parts.
+    whole = {w: parts for w, parts in analysis.joined if w in index.terms and options.joined}
+    split = {p for parts in whole.values() for p in parts}
+    joined = {w for w, _ in analysis.joined}
+    words = [
+        w
+        for w in dict.fromkeys(analysis.terms)
+        if (w in whole or w not in joined) and w not in split
+    ]
     content = [w for w in words if w not in analysis.filler]
     if options.filler and len(content) >= FILLER_NEEDS_CONTENT:
         words = content
@@ -201,6 +211,7 @@ def _terms(
         words = [w for w in words if not is_count(w)]
     words = [w for w in words if w not in aside] or words
     runs = index.synonyms.expand(tuple(words))
+    parts_runs = index.synonyms.expand(tuple(p for parts in whole.values() for p in parts))
     everyday = _everyday(index, words) if options.paraphrases else []
     author_asked = options.author and (
         any(w in AUTHOR_ROLE_WORDS or w in AUTHOR_CONTACT_WORDS for w in words)
@@ -218,6 +229,10 @@ def _terms(
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
+        if word in whole:
+            parts = whole[word]
+            stand_ins.append((parts, EQUIVALENT_CREDIT))
+            stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in parts_runs if run == parts]
         about_author = author_asked and (
             word in AUTHOR_WORDS or word in _PERSON_WORDS or word == _WRITE_STEM
         )

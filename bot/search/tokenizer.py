@@ -18,7 +18,7 @@ import kiwipiepy
 from kiwipiepy import Kiwi
 
 # Bump when the way text becomes terms changes: it invalidates cached indexes.
-TOKENIZER_VERSION = "13"
+TOKENIZER_VERSION = "14"
 
 # Content morphemes: nouns, roots, verb and adjective stems, foreign words, numbers, hanja.
 _KEEP_TAGS = frozenset({"NNG", "NNP", "XR", "VV", "VA", "SL", "SN", "SH", "MAG"})
@@ -83,6 +83,9 @@ _GREEK = re.compile(r"^[\u0391-\u03a9\u03b1-\u03c9\u03d5]+$")
 _PLURAL_KEEP = ("ss", "us", "is", "ous", "ics")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _SPACE_RE = re.compile(r"\s+")
+# The parts of a written compound (``_compounds``): nouns and a noun prefix (역 of 역전파).
+_JOINED_TAGS = frozenset({"NNG", "NNP", "XPN"})
+_HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 
 
 # Characters that are never format, mark, control (beyond whitespace) or private: text
@@ -123,6 +126,8 @@ class Analysis:
     weak: frozenset[str] = frozenset()
     specific: frozenset[str] = frozenset()  # proper nouns, Latin words, numbers
     filler: frozenset[str] = frozenset()  # talk about the conversation (``FILLER``)
+    # written compounds Kiwi splits (딥러닝 -> 딥 + 러닝), joined again (``_compounds``)
+    joined: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (compound, its parts)
 
 
 def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
@@ -209,10 +214,16 @@ class Tokenizer:
             return ()
         return self._select(self._use().tokenize(text))
 
-    def terms_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        """``terms`` for many texts in one batched Kiwi call."""
-        normalized = [normalize(t) for t in texts]
-        return [self._select(tokens) for tokens in self._use().tokenize(normalized)]
+    def terms_and_compounds(
+        self, texts: Sequence[str]
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """``terms`` for many texts, each with the written compounds Kiwi split in it
+        (``_compounds``): what a passage is indexed by."""
+        out = []
+        for tokens in self._use().tokenize([normalize(t) for t in texts]):
+            terms = self._select(tokens)
+            out.append((terms, tuple(word for word, _ in _compounds(tokens, terms))))
+        return out
 
     def analyse(self, text: str) -> Analysis:
         text = normalize(text)
@@ -223,6 +234,8 @@ class Tokenizer:
         # for, it is 몇 or a figure. Passages keep it: "몇 편" finds "논문 두 편".
         tagged = [(form, tag) for form, tag in self._select_tagged(tokens) if tag != _WORDED_COUNT]
         terms = tuple(form for form, _ in tagged)
+        joined = _compounds(tokens, terms)
+        terms += tuple(word for word, _ in joined)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
         weak.update(t for t in terms if t in TIME_WORDS or is_ordinal(t))
@@ -237,6 +250,7 @@ class Tokenizer:
             frozenset(weak),
             specific=frozenset(specific) & set(terms),
             filler=frozenset(t for t in terms if t in FILLER),
+            joined=joined,
         )
 
     def vocabulary(self, texts: Sequence[str]) -> set[tuple[str, str]]:
@@ -328,6 +342,39 @@ class Tokenizer:
                 continue
             out.append((form, tag))
         return out
+
+
+def _compounds(
+    tokens: Sequence[kiwipiepy.Token], terms: Sequence[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The written compounds Kiwi splits into nouns (딥러닝 -> 딥 + 러닝, 머신러닝 -> 머신 +
+    러닝, 역전파 -> 역 + 전파), joined again: its parts alone would let 러닝 of 머신러닝
+    answer for 딥러닝. Parts written apart ("딥 러닝") join nothing; a part that is no
+    term of its own (a stopword) joins nothing either. New terms only, in order, each
+    with its parts."""
+    out: dict[str, tuple[str, ...]] = {}
+    run: list[kiwipiepy.Token] = []
+    own = set(terms)
+
+    def flush() -> None:
+        parts = [t.form for t in run if t.tag != "XPN"]
+        if len(run) >= 2 and parts and all(p in own for p in parts):
+            word = "".join(t.form for t in run)
+            if word not in own:
+                out.setdefault(word, tuple(parts))
+
+    for token in (*tokens, None):
+        joins = (
+            token is not None
+            and token.tag.split("-", 1)[0] in _JOINED_TAGS
+            and bool(_HANGUL_ONLY.match(token.form))
+        )
+        if joins and run and token.start == run[-1].start + run[-1].len:
+            run.append(token)
+            continue
+        flush()
+        run = [token] if joins else []
+    return tuple(out.items())
 
 
 def _position(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
