@@ -136,6 +136,9 @@ def test_a_written_compound_kiwi_splits_is_joined_again(tokenizer: Tokenizer) ->
     analysis = tokenizer.analyse("딥러닝 얘기")
     assert ("딥러닝", ("딥", "러닝")) in analysis.joined
     assert tokenizer.analyse("딥 러닝 얘기").joined == ()
+    # a longer run holds the shorter ones: the articles may write only 딥러닝
+    [(_, longer)] = tokenizer.terms_and_compounds(["딥러닝엔지니어한테"])
+    assert {"딥러닝", "딥러닝엔지니어"} <= set(longer)
 
 
 def test_analyse_marks_weak_terms(tokenizer: Tokenizer) -> None:

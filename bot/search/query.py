@@ -229,8 +229,7 @@ def _terms(
         known = word in index.terms
         stand_ins: list[tuple[tuple[str, ...], float]] = []
         stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in runs if word in run]
-        if word in whole:
-            parts = whole[word]
+        if word in whole and len(parts := whole[word]) > 1:  # 역 of 역전파 is no word
             stand_ins.append((parts, EQUIVALENT_CREDIT))
             stand_ins += [(eq, EQUIVALENT_CREDIT) for run, eq in parts_runs if run == parts]
         about_author = author_asked and (

@@ -86,6 +86,7 @@ _SPACE_RE = re.compile(r"\s+")
 # The parts of a written compound (``_compounds``): nouns and a noun prefix (역 of 역전파).
 _JOINED_TAGS = frozenset({"NNG", "NNP", "XPN"})
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
+MAX_JOINED = 4  # parts of a written compound, at most
 
 
 # Characters that are never format, mark, control (beyond whitespace) or private: text
@@ -349,19 +350,25 @@ def _compounds(
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The written compounds Kiwi splits into nouns (딥러닝 -> 딥 + 러닝, 머신러닝 -> 머신 +
     러닝, 역전파 -> 역 + 전파), joined again: its parts alone would let 러닝 of 머신러닝
-    answer for 딥러닝. Parts written apart ("딥 러닝") join nothing; a part that is no
-    term of its own (a stopword) joins nothing either. New terms only, in order, each
-    with its parts."""
+    answer for 딥러닝. A longer run gives each of its shorter ones too (딥러닝엔지니어:
+    딥러닝, 러닝엔지니어, 딥러닝엔지니어), so a question's compound finds the part the
+    articles write. Parts written apart ("딥 러닝") join nothing; a part that is no term
+    of its own (a stopword) joins nothing either. New terms only, in order, each with its
+    parts (a prefix, 역 of 역전파, is none)."""
     out: dict[str, tuple[str, ...]] = {}
     run: list[kiwipiepy.Token] = []
     own = set(terms)
 
     def flush() -> None:
-        parts = [t.form for t in run if t.tag != "XPN"]
-        if len(run) >= 2 and parts and all(p in own for p in parts):
-            word = "".join(t.form for t in run)
-            if word not in own:
-                out.setdefault(word, tuple(parts))
+        for start in range(len(run) - 1):
+            for end in range(start + 2, min(len(run), start + MAX_JOINED) + 1):
+                piece = run[start:end]
+                parts = [t.form for t in piece if t.tag != "XPN"]
+                if piece[-1].tag == "XPN" or not all(p in own for p in parts):
+                    continue
+                word = "".join(t.form for t in piece)
+                if word not in own:
+                    out.setdefault(word, tuple(parts))
 
     for token in (*tokens, None):
         joins = (
