@@ -178,6 +178,26 @@ def test_a_written_compound_is_one_word_not_its_parts(make_answerer) -> None:
     assert "lr-p001" in _ids(off.answer("딥러닝"))
 
 
+def test_a_part_of_a_compound_is_no_word_of_its_own(make_answerer) -> None:
+    passages = """\
+      - id: pt-p001
+        text: 머신러닝 모델을 회사에서 씁니다.
+      - id: pt-p002
+        text: 아침마다 공원에서 러닝을 합니다.
+      - id: pt-p003
+        text: 강화학습 논문이 크게 늘었습니다.
+"""
+    answerer = make_answerer({"pt.yaml": _article("pt", "운동 일지", "하루", passages)}, k=5)
+    # 러닝 asked is the word: not 러닝 of 머신러닝, which the first passage says only whole.
+    assert _ids(answerer.answer("러닝 얼마나 자주 해?")) == ["pt-p002"]
+    # Written apart, the parts of a compound the articles write whole are that compound.
+    found = answerer.answer("강화 학습 논문")
+    assert (found.status, _ids(found)[0]) == ("answer", "pt-p003")
+    # Turned off (a part counts wherever it stands), 머신러닝 answers for 러닝 too.
+    off = Answerer(answerer.index, k=5, options=Options().without("joined"))
+    assert "pt-p001" in _ids(off.answer("러닝 얼마나 자주 해?"))
+
+
 def test_a_word_the_corpus_lacks_is_found_through_kiwi_vectors(conf: Answerer) -> None:
     # 선입견 is not in the corpus; Kiwi's vectors place it next to 편견 (0.79).
     answer = conf.answer("선입견")

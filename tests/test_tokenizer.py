@@ -123,22 +123,25 @@ def test_stopwords_are_dropped_content_kept(tokenizer: Tokenizer) -> None:
 
 def test_batched_terms_match_terms(tokenizer: Tokenizer) -> None:
     texts = ["강화 학습은 무엇인가요?", "Neural Networks", "", "스톡홀름에서 열렸습니다"]
-    assert [terms for terms, _ in tokenizer.terms_and_compounds(texts)] == [
+    assert [r.terms for r in tokenizer.terms_and_compounds(texts)] == [
         tokenizer.terms(t) for t in texts
     ]
 
 
 def test_a_written_compound_kiwi_splits_is_joined_again(tokenizer: Tokenizer) -> None:
-    [(terms, joined)] = tokenizer.terms_and_compounds(["딥러닝과 머신러닝, 역전파와 딥 러닝"])
-    assert {"딥", "러닝", "머신"} <= set(terms)
+    [reading] = tokenizer.terms_and_compounds(["딥러닝과 머신러닝, 역전파와 딥 러닝"])
+    assert {"딥", "러닝", "머신"} <= set(reading.terms)
     # written whole: one word too; written apart (딥 러닝): only its parts
-    assert joined == ("딥러닝", "머신러닝", "역전파")
+    assert reading.joined == ("딥러닝", "머신러닝", "역전파")
+    # 머신 stands only inside 머신러닝; 러닝 and 딥 stand alone in "딥 러닝" too
+    assert "머신" in reading.bound
+    assert not {"딥", "러닝"} & set(reading.bound)
     analysis = tokenizer.analyse("딥러닝 얘기")
     assert ("딥러닝", ("딥", "러닝")) in analysis.joined
     assert tokenizer.analyse("딥 러닝 얘기").joined == ()
     # a longer run holds the shorter ones: the articles may write only 딥러닝
-    [(_, longer)] = tokenizer.terms_and_compounds(["딥러닝엔지니어한테"])
-    assert {"딥러닝", "딥러닝엔지니어"} <= set(longer)
+    [longer] = tokenizer.terms_and_compounds(["딥러닝엔지니어한테"])
+    assert {"딥러닝", "딥러닝엔지니어"} <= set(longer.joined)
 
 
 def test_analyse_marks_weak_terms(tokenizer: Tokenizer) -> None:

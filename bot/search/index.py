@@ -83,6 +83,7 @@ class PassageFields:
     sentence_terms: tuple[tuple[str, ...], ...]
     # written compounds Kiwi splits (딥러닝), beside their parts in ``terms``
     joined: tuple[str, ...] = ()
+    bound: tuple[str, ...] = ()  # parts it holds only inside a compound (러닝 of 머신러닝)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,9 @@ class SearchIndex:
     # character n-gram -> the index terms that hold it (for near spellings)
     gram_terms: dict[str, tuple[str, ...]]
     term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
+    # ... without the parts it holds only inside a compound: what the question's own
+    # word matches (파 of 파다 is not 파 of 역전파)
+    free_sets: tuple[frozenset[str], ...]
     # article id -> its author, as terms: the author speaks in every passage of it
     authors: dict[str, tuple[str, ...]]
     author_names: frozenset[str]  # every article's author, as terms
@@ -315,11 +319,15 @@ def _analyse(corpus: Corpus, glossary: Glossary, tokenizer: Tokenizer) -> Analys
     analysed = tokenizer.terms_and_compounds(texts + flat)
     doc_terms, sent_terms = analysed[: len(texts)], iter(analysed[len(texts) :])
     fields = []
-    for passage, (terms, joined), sents in zip(passages, doc_terms, sentences, strict=True):
-        terms = terms + marker_terms(corpus, passage)
-        per_sentence = tuple(sum(next(sent_terms), ()) + _sentence_markers(s) for s in sents)
+    for passage, reading, sents in zip(passages, doc_terms, sentences, strict=True):
+        terms = reading.terms + marker_terms(corpus, passage)
+        per_sentence = tuple(
+            (r := next(sent_terms)).terms + r.joined + _sentence_markers(s) for s in sents
+        )
         grams = char_grams(t for t in terms if not is_marker(t))
-        fields.append(PassageFields(terms, grams, sents, per_sentence, joined))
+        fields.append(
+            PassageFields(terms, grams, sents, per_sentence, reading.joined, reading.bound)
+        )
     # A spelling that analysis mangles (와서스타인 -> 스타) would stand for something else.
     runs = [
         tuple(run for term in group if _keeps_letters(term, run := tokenizer.terms(term)))
@@ -385,6 +393,7 @@ def _load_cached(path: Path) -> Analysed | None:
                 tuple(f["sentences"]),
                 tuple(tuple(s) for s in f["sentence_terms"]),
                 tuple(f["joined"]),
+                tuple(f["bound"]),
             )
             for f in data["fields"]
         ]
@@ -409,6 +418,7 @@ def _analysed_json(analysed: Analysed) -> dict[str, object]:
                 "sentences": f.sentences,
                 "sentence_terms": f.sentence_terms,
                 "joined": f.joined,
+                "bound": f.bound,
             }
             for f in analysed.fields
         ],
@@ -482,6 +492,9 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
         term_sets=tuple(frozenset((*f.terms, *f.joined, WRITTEN_TERM)) for f in fields),
+        free_sets=tuple(
+            frozenset((*f.terms, *f.joined, WRITTEN_TERM)) - frozenset(f.bound) for f in fields
+        ),
         authors=analysed.authors,
         author_names=frozenset(t for terms in analysed.authors.values() for t in terms),
         titled=titled_names(corpus),

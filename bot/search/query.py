@@ -26,7 +26,15 @@ from bot.search.index import (
     is_marker,
 )
 from bot.search.synonyms import Terms
-from bot.search.tokenizer import Tokenizer, char_grams, is_count, normalize, unit_of
+from bot.search.tokenizer import (
+    MAX_JOINED,
+    Analysis,
+    Tokenizer,
+    char_grams,
+    is_count,
+    normalize,
+    unit_of,
+)
 
 # Questions about who wrote an article and how to reach them: the bio answers.
 # The words that name the author: any passage of an article is the author's writing.
@@ -60,6 +68,7 @@ POSITION_WORDS = {
 }
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
+_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
 
 # How much a stand-in is worth, relative to the question's own term.
@@ -138,6 +147,8 @@ class Query:
     terms: tuple[Term, ...]
     grams: tuple[str, ...]
     set_aside: frozenset[str] = frozenset()  # "보안 말고": 보안 (``_excluded``)
+    # a part of a compound matches where it stands inside one (the ``joined`` ablation)
+    parts_are_words: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -173,7 +184,7 @@ def build_query(
         earlier = _terms(index, normalize(context), weight=CONTEXT_WEIGHT, options=options)
         own += [t for t in earlier if t.text not in seen]
     grams = char_grams([t.text for t in own if t.weight >= 1.0 and not is_marker(t.text)])
-    return Query(text, tuple(own), grams, aside)
+    return Query(text, tuple(own), grams, aside, parts_are_words=not options.joined)
 
 
 def _terms(
@@ -194,12 +205,12 @@ def _terms(
     analysis = tokenizer.analyse(text)
     # A written compound Kiwi splits (딥러닝: 딥 + 러닝) is one word where the articles
     # write it whole, its parts standing in for it; elsewhere it is only its parts.
-    whole = {w: parts for w, parts in analysis.joined if w in index.terms and options.joined}
+    whole = _compounds_known(index, analysis) if options.joined else {}
     split = {p for parts in whole.values() for p in parts}
     joined = {w for w, _ in analysis.joined}
     words = [
         w
-        for w in dict.fromkeys(analysis.terms)
+        for w in dict.fromkeys((*analysis.terms, *whole))
         if (w in whole or w not in joined) and w not in split
     ]
     content = [w for w in words if w not in analysis.filler]
@@ -277,6 +288,21 @@ def _terms(
     for number in dict.fromkeys(figures):
         out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
     return out
+
+
+def _compounds_known(index: SearchIndex, analysis: Analysis) -> dict[str, tuple[str, ...]]:
+    """The question's compounds that the articles write whole, with their parts: written
+    whole (딥러닝, which Kiwi splits) or apart ("딥 러닝": where the articles write only
+    딥러닝, its 딥 and 러닝 are no words of their own)."""
+    found = {w: parts for w, parts in analysis.joined if w in index.terms}
+    terms = analysis.terms
+    for size in range(MAX_JOINED, 1, -1):
+        for start in range(len(terms) - size + 1):
+            parts = terms[start : start + size]
+            word = "".join(parts)
+            if all(_HANGUL_WORD.match(p) for p in parts) and word in index.terms:
+                found.setdefault(word, tuple(parts))
+    return found
 
 
 def _excluded(tokenizer: Tokenizer, text: str) -> set[str]:

@@ -189,6 +189,8 @@ def _hit(
     """The evidence for one passage; ``weights`` and ``asks_source`` are per query term
     (``term_weight``, and whether it asks for a link)."""
     present = index.term_sets[position]
+    # the question's own word is a word, not part of one (파 of 파다 is not 파 of 역전파)
+    free = present if query.parts_are_words else index.free_sets[position]
     author = index.authors[index.corpus.passages[position].article_id]
     matched: list[str] = []
     missing: list[str] = []
@@ -200,7 +202,7 @@ def _hit(
         # A link, a slide, a video asked for: only a passage that cites one answers.
         if asks and not context and SOURCE_TERM not in present:
             missing.append(term.text)
-        if term.literal and term.text in present:
+        if term.literal and term.text in free:
             total += weight if context else 0.0
             covered += weight
             salient += term.weight >= 1.0 and not term.weak
@@ -215,7 +217,7 @@ def _hit(
                 credit = run_credit
                 matched.extend(t for t in run if not is_marker(t))
         for word, share in term.near:
-            if share > credit and word in present:
+            if share > credit and word in free:
                 credit = share
         covered += weight * credit
         unassured += weight * (1 - IMPLIED_ASSURANCE) if implied else 0.0

@@ -131,6 +131,16 @@ class Analysis:
     joined: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (compound, its parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A passage's terms, the written compounds among them (딥러닝) and the parts that
+    occur in it only inside one (러닝 of a text that says only 머신러닝)."""
+
+    terms: tuple[str, ...]
+    joined: tuple[str, ...]
+    bound: tuple[str, ...]
+
+
 def char_grams(terms: Iterable[str]) -> tuple[str, ...]:
     """Character bigrams of Hangul terms and trigrams of Latin terms, for typo tolerance."""
     grams: list[str] = []
@@ -215,15 +225,19 @@ class Tokenizer:
             return ()
         return self._select(self._use().tokenize(text))
 
-    def terms_and_compounds(
-        self, texts: Sequence[str]
-    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    def terms_and_compounds(self, texts: Sequence[str]) -> list[Reading]:
         """``terms`` for many texts, each with the written compounds Kiwi split in it
-        (``_compounds``): what a passage is indexed by."""
+        (``_compounds``) and the parts found only inside them: what a passage is
+        indexed by."""
         out = []
         for tokens in self._use().tokenize([normalize(t) for t in texts]):
             terms = self._select(tokens)
-            out.append((terms, tuple(word for word, _ in _compounds(tokens, terms))))
+            joined = _compounds(tokens, terms)
+            inside = {p for _, parts in joined for p in parts}
+            in_runs = {id(t) for run in _runs(tokens) for t in run}
+            alone = {t.form for t in tokens if id(t) not in in_runs}
+            bound = tuple(p for p in dict.fromkeys(terms) if p in inside and p not in alone)
+            out.append(Reading(terms, tuple(word for word, _ in joined), bound))
         return out
 
     def analyse(self, text: str) -> Analysis:
@@ -345,6 +359,19 @@ class Tokenizer:
         return out
 
 
+def _runs(tokens: Sequence[kiwipiepy.Token]) -> list[list[kiwipiepy.Token]]:
+    """Runs of two or more nouns (or a noun prefix) written together, in order."""
+    runs: list[list[kiwipiepy.Token]] = [[]]
+    for token in tokens:
+        if not _joins(token):
+            runs.append([])
+        elif runs[-1] and token.start == runs[-1][-1].start + runs[-1][-1].len:
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    return [run for run in runs if len(run) >= 2]
+
+
 def _compounds(
     tokens: Sequence[kiwipiepy.Token], terms: Sequence[str]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -356,10 +383,8 @@ def _compounds(
     of its own (a stopword) joins nothing either. New terms only, in order, each with its
     parts (a prefix, 역 of 역전파, is none)."""
     out: dict[str, tuple[str, ...]] = {}
-    run: list[kiwipiepy.Token] = []
     own = set(terms)
-
-    def flush() -> None:
+    for run in _runs(tokens):
         for start in range(len(run) - 1):
             for end in range(start + 2, min(len(run), start + MAX_JOINED) + 1):
                 piece = run[start:end]
@@ -369,19 +394,12 @@ def _compounds(
                 word = "".join(t.form for t in piece)
                 if word not in own:
                     out.setdefault(word, tuple(parts))
-
-    for token in (*tokens, None):
-        joins = (
-            token is not None
-            and token.tag.split("-", 1)[0] in _JOINED_TAGS
-            and bool(_HANGUL_ONLY.match(token.form))
-        )
-        if joins and run and token.start == run[-1].start + run[-1].len:
-            run.append(token)
-            continue
-        flush()
-        run = [token] if joins else []
     return tuple(out.items())
+
+
+def _joins(token: kiwipiepy.Token) -> bool:
+    """``token`` can be part of a written compound (``_compounds``)."""
+    return token.tag.split("-", 1)[0] in _JOINED_TAGS and bool(_HANGUL_ONLY.match(token.form))
 
 
 def _position(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
