@@ -408,10 +408,31 @@ WORDS = _article(
 )
 
 
-def test_asked_for_someones_own_words_the_quotation_comes_first(make_answerer, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "한민수 박사님이 수학 중요해질 거라고 했던 말 그대로 보여줘",
+        "한민수 박사님은 수학이 중요해질지 뭐라고 답했어?",
+    ],
+)
+def test_asked_for_someones_own_words_the_quotation_comes_first(
+    make_answerer, monkeypatch, asked: str
+) -> None:
     answerer = make_answerer({"words.yaml": WORDS})
-    asked = "한민수 박사님이 수학 중요해질 거라고 했던 말 그대로 보여줘"
     assert _first_with_and_without(answerer, asked, monkeypatch) == ("words-p002", "words-p001")
+
+
+@pytest.mark.parametrize(
+    ("question", "wants_words"),
+    [
+        ("민 박사는 뭐라고 받아쳤어요?", True),
+        ("그 교수님이 뭐라 했더라", True),
+        ("필자는 그 질문에 뭐라고 답해요?", False),  # the author answers in the article's prose
+        ("이 방법을 뭐라고 불러?", False),  # a name asked for, not anyone's words
+    ],
+)
+def test_what_someone_said_asks_for_their_words(question: str, wants_words: bool) -> None:
+    assert (quote_module.answer_type(question) == "words") is wants_words
 
 
 LIGHT = _article(

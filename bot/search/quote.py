@@ -57,10 +57,13 @@ WHEN_CUE = re.compile(
 PERSON_CUE = re.compile(
     r"[가-힣]\((?:[A-Z][a-z]+\.? )*[A-Z][a-z]+[,)]|[가-힣]{2,4} ?(?:박사|교수)님?"
 )
-# Someone's own words asked for ("했던 말 그대로", "명언", "슬라이드 문구"), and a text
+# Someone's own words asked for ("했던 말 그대로", "명언", "슬라이드 문구", "민 박사는
+# 뭐라고 답했어?": not the author's, who answers in the article's own prose), and a text
 # that quotes them: a quotation in marks, or an English sentence quoted from a slide.
 WORDS_QUESTION = re.compile(
-    r"(?:했던|하신|한|남긴|했다는)\s?말|말\s?그대로|명언|어록|문구|원문|\bquote", re.IGNORECASE
+    r"(?:했던|하신|한|남긴|했다는)\s?말|말\s?그대로|명언|어록|문구|원문|\bquote"
+    r"|^(?!.*(?:필자|저자|글쓴이|작성자|작가)).*뭐라(?:고)?\s?(?:했|하셨|답|대답|받아|내다|말했|그랬)",
+    re.IGNORECASE,
 )
 WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A-Za-z]+[.!]")
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
