@@ -198,6 +198,20 @@ def test_a_part_of_a_compound_is_no_word_of_its_own(make_answerer) -> None:
     assert "pt-p001" in _ids(off.answer("러닝 얼마나 자주 해?"))
 
 
+def test_a_name_typed_without_its_space_is_the_name(make_answerer) -> None:
+    passages = """\
+      - id: nm-p001
+        text: 기조연설을 맡은 제프 딘(Jeff Dean)은 캐시 정책을 다음 연구 대상으로 꼽았습니다.
+      - id: nm-p002
+        text: 제프 힌튼(Jeff Hinton)은 캐시 정책을 다음 연구 대상으로 꼽았습니다.
+"""
+    answerer = make_answerer({"nm.yaml": _article("nm", "기조연설", "발표", passages)}, k=3)
+    # Kiwi keeps 제프딘 whole here; it is 제프 딘, though its last part (딘) is one
+    # syllable: not any 제프.
+    found = answerer.answer("제프딘은 뭘 다음 연구 대상으로 꼽았어?")
+    assert (found.status, _ids(found)[0]) == ("answer", "nm-p001")
+
+
 def test_a_word_the_corpus_lacks_is_found_through_kiwi_vectors(conf: Answerer) -> None:
     # 선입견 is not in the corpus; Kiwi's vectors place it next to 편견 (0.79).
     answer = conf.answer("선입견")

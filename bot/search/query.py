@@ -340,10 +340,12 @@ def _stem(index: SearchIndex, word: str) -> list[tuple[tuple[str, ...], float]]:
     glossary knows (등변성 -> 등변; 일정표 -> 일정 -> schedule), at the share of its letters."""
     if len(word) <= MIN_STEM or not re.match(r"[\uac00-\ud7a3]", word):
         return []
-    # Written without the space the articles put in it (생성모델 -> 생성 모델): the same word.
-    for size in range(MIN_STEM, len(word) - MIN_STEM + 1):
+    # Written without the space the articles put in it (생성모델 -> 생성 모델, 제프딘 -> 제프
+    # 딘): the same word. A name's part may be one syllable (딘); a noun's, not (파 of 파일).
+    for size in range(MIN_STEM, len(word)):
         head, tail = word[:size], word[size:]
-        if head in index.terms and tail in index.terms:
+        named = index.tokenizer.is_name(head) or index.tokenizer.is_name(tail)
+        if head in index.terms and tail in index.terms and (len(tail) >= MIN_STEM or named):
             return [((head, tail), EQUIVALENT_CREDIT)]
     for size in range(len(word) - 1, MIN_STEM - 1, -1):
         stem, credit = word[:size], size / len(word)

@@ -196,6 +196,10 @@ class Tokenizer:
             self._names.update(new)
             self._kiwi = kiwi
 
+    def is_name(self, word: str) -> bool:
+        """``word`` is one of the proper nouns kept whole (``add_names``)."""
+        return word in self._names
+
     @property
     def signature(self) -> str:
         """Changes whenever the terms produced for the same text may change."""
