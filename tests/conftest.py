@@ -61,6 +61,15 @@ def tokenizer() -> Tokenizer:
 
 
 @pytest.fixture(scope="session")
+def plain_tokenizer() -> Tokenizer:
+    """A Kiwi of its own, for tests of how Kiwi splits words: the session's shared one
+    learns the names of every inline corpus, and then reads some words whole (머신러닝)."""
+    tokenizer = Tokenizer()
+    tokenizer.warm_up()
+    return tokenizer
+
+
+@pytest.fixture(scope="session")
 def answerer(tokenizer: Tokenizer, bot_cache_dir: Path) -> Answerer:
     """An answerer over the real corpus (corpus/)."""
     return Answerer.from_folder(CORPUS_DIR, tokenizer=tokenizer, cache_dir=bot_cache_dir)

@@ -161,7 +161,7 @@ def test_a_compound_written_without_its_space_is_both_words(make_answerer) -> No
     assert off.answer("요즘 생성모델 어디에 많이 써?").status != "answer"
 
 
-def test_a_written_compound_is_one_word_not_its_parts(make_answerer) -> None:
+def test_a_written_compound_is_one_word_not_its_parts(make_answerer, plain_tokenizer) -> None:
     passages = """\
       - id: lr-p001
         text: 머신러닝 모델은 연구자가 특징을 직접 골라야 했습니다.
@@ -170,7 +170,9 @@ def test_a_written_compound_is_one_word_not_its_parts(make_answerer) -> None:
       - id: lr-p003
         text: 딥 러닝 교과서가 새로 나왔습니다.
 """
-    answerer = make_answerer({"lr.yaml": _article("lr", "러닝", "모델", passages)}, k=5)
+    answerer = make_answerer(
+        {"lr.yaml": _article("lr", "러닝", "모델", passages)}, k=5, with_tokenizer=plain_tokenizer
+    )
     # Kiwi reads 딥러닝 as 딥 + 러닝 and 머신러닝 as 머신 + 러닝: by its parts alone, 러닝
     # of 머신러닝 would answer for 딥러닝. Written apart (딥 러닝), the parts are the word.
     assert sorted(_ids(answerer.answer("딥러닝"))) == ["lr-p002", "lr-p003"]
@@ -178,7 +180,7 @@ def test_a_written_compound_is_one_word_not_its_parts(make_answerer) -> None:
     assert "lr-p001" in _ids(off.answer("딥러닝"))
 
 
-def test_a_part_of_a_compound_is_no_word_of_its_own(make_answerer) -> None:
+def test_a_part_of_a_compound_is_no_word_of_its_own(make_answerer, plain_tokenizer) -> None:
     passages = """\
       - id: pt-p001
         text: 머신러닝 모델을 회사에서 씁니다.
@@ -187,7 +189,11 @@ def test_a_part_of_a_compound_is_no_word_of_its_own(make_answerer) -> None:
       - id: pt-p003
         text: 강화학습 논문이 크게 늘었습니다.
 """
-    answerer = make_answerer({"pt.yaml": _article("pt", "운동 일지", "하루", passages)}, k=5)
+    answerer = make_answerer(
+        {"pt.yaml": _article("pt", "운동 일지", "하루", passages)},
+        k=5,
+        with_tokenizer=plain_tokenizer,
+    )
     # 러닝 asked is the word: not 러닝 of 머신러닝, which the first passage says only whole.
     assert _ids(answerer.answer("러닝 얼마나 자주 해?")) == ["pt-p002"]
     # Written apart, the parts of a compound the articles write whole are that compound.
