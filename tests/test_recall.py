@@ -1134,6 +1134,8 @@ def test_what_names_a_person_for_a_who_question(text: str, names_someone: bool) 
         ("복잡도를 제한할 필요가 있으므로 가중치 감소가 쓰입니다.", True),
         ("데이터가 중요하다고 생각했기 때문입니다.", True),
         ("개인적인 추측으로는 구조가 새로워도 성과로 받아들여지기 어렵습니다.", True),
+        # the sentence before "따라서" is the reason for the one it opens
+        ("혼자 풀기 어려운 문제입니다. 따라서 협력이 중요합니다.", True),
         ("가중치 감소 기법이 제 역할을 합니다.", False),
     ],
 )

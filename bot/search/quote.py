@@ -36,7 +36,9 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])(?:[”’\"')]*)\s+|\n+")
 _OPENING, _CLOSING = "“‘", "”’"
 
 REASON_QUESTION = re.compile(r"왜|이유|까닭|원인|때문|\bwhy\b|\breason", re.IGNORECASE)
-REASON_CUE = re.compile(r"추측으로는|때문|이유는|이유가|이유로|덕분|왜냐하면|탓에|까닭|으므로|므로")
+REASON_CUE = re.compile(
+    r"추측으로는|때문|이유는|이유가|이유로|덕분|왜냐하면|탓에|까닭|으므로|므로|따라서|그러므로"
+)
 NUMBER_QUESTION = re.compile(
     r"몇|얼마|규모|숫자|수치|인원|비율|퍼센트|%|\bhow (?:many|much|big|large)\b|\brate\b"
     # a rate: 채택률, 합격률 (two letters and 률/율 ending a word; not 확률, 효율적)
