@@ -1072,10 +1072,14 @@ def test_a_sentence_explaining_the_quoted_one_joins_the_quote(
         "그 중 하나가 다양체 가설 문제입니다. 이는 고차원 데이터가 저차원 구조 위에 놓인다는"
         " 가정입니다."
     )
+    # Asked about what the explaining sentence says, the quote brings what 이는 is.
+    asked = "고차원 데이터가 저차원 구조 위에 놓인다는 가정 이름"
+    assert answerer.answer(asked).results[0].quote == quote
     monkeypatch.setattr(quote_module, "ELABORATION", re.compile("(?!)"))
     assert answerer.answer("다양체 가설이 뭐야?").results[0].quote == (
         "그 중 하나가 다양체 가설 문제입니다."
     )
+    assert answerer.answer(asked).results[0].quote.startswith("이는")
 
 
 ABSTRACT = _article(

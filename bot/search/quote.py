@@ -228,6 +228,10 @@ def _span(
         )
         if turn is not None and turn + 1 - start <= limit:
             end = turn + 1
+    # A quote opening with "이는 …", "즉 …" says what the sentence before it is: without
+    # it the reader does not know what 이는 is (다양체 가설, in the sentence before).
+    if start > 0 and ELABORATION.match(sentences[start]) and end - start < limit:
+        start -= 1
     needs_next = end < n and (
         ends_in_lead_in(sentences[end - 1])
         or CONTRAST.match(sentences[end])
