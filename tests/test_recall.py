@@ -927,6 +927,27 @@ def test_a_reason_question_quotes_the_reason(conf: Answerer) -> None:
     assert "추측" not in conf.answer("가장 많이 채택된 분야").results[0].quote
 
 
+EXAMPLES = _article(
+    "ex",
+    "보안",
+    "보안",
+    """\
+      - id: ex-p001
+        text: >-
+          기조연설에서는 다양한 예제를 통해 머신러닝이 보안에 주는 새로운 문제를 다루었습니다.
+          적대적 공격과 기기의 취약성 발견 등이 그 예입니다. 발표장은 늘 붐볐습니다.
+""",
+)
+
+
+def test_asked_for_examples_the_quote_gives_them(make_answerer) -> None:
+    answerer = make_answerer({"ex.yaml": EXAMPLES})
+    quote = answerer.answer("기조연설에서 보안 문제 예시로 뭘 들었어?").results[0].quote
+    assert "적대적 공격과 기기의 취약성 발견 등이 그 예입니다." in quote
+    # Without examples asked for, the sentence naming the topic alone.
+    assert "그 예입니다" not in answerer.answer("기조연설 보안 문제").results[0].quote
+
+
 SCALE = _article(
     "scale",
     "학회 규모",

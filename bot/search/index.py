@@ -38,7 +38,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "30"
+INDEX_VERSION = "31"
 CACHE_ENTRIES = 8
 # Bump when the parsed form of the word lists changes (``load_word_lists``).
 WORD_LISTS_VERSION = "1"

@@ -68,6 +68,13 @@ WORDS_QUESTION = re.compile(
     re.IGNORECASE,
 )
 WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A-Za-z]+[.!]")
+# Examples asked for ("대표 예시", "어떤 사례", "what examples"), and a text that gives
+# them: "… 등이 그 예입니다", "예를 들어 …", "X와 같이", "X 같은".
+EXAMPLE_QUESTION = re.compile(r"예시|예제|사례|예를\s?들|\bexamples?\b|\bfor instance\b", re.I)
+EXAMPLE_CUE = re.compile(
+    r"예를\s?들(?:어|면)|예컨대|(?:그|대표적인|좋은|한)\s?예(?:입니다|이다|로|는|가)"
+    r"|(?<!다음)(?:와|과)\s?같(?:이|은)|예시는|사례(?:로|는|가)"
+)
 LEAD_IN = re.compile(r"(?:다음과|아래와)\s?같|:\s*$")
 # A premise the paragraph is about to overturn: "한 동안 저는 … 생각했습니다".
 PREMISE = re.compile(r"(?:한\s?동안|처음에는|예전에는|당시에는|그때는).*(?:생각했|여겼|믿었|알았)")
@@ -300,5 +307,8 @@ def answer_types_held(text: str) -> frozenset[str]:
 
 
 def _cue(question: str) -> re.Pattern[str] | None:
-    """What a sentence must hold to answer this kind of question, if anything."""
-    return next((cue for _, asks, cue in _ANSWER_TYPES if asks.search(question)), None)
+    """What a sentence must hold to answer this kind of question, if anything: an
+    answer type's cue, or for examples asked for the sentence that gives them (a quote
+    cue only: a passage without one may still answer)."""
+    cue = next((cue for _, asks, cue in _ANSWER_TYPES if asks.search(question)), None)
+    return cue or (EXAMPLE_CUE if EXAMPLE_QUESTION.search(question) else None)
