@@ -447,6 +447,8 @@ def test_asked_for_someones_own_words_the_quotation_comes_first(
     [
         ("민 박사는 뭐라고 받아쳤어요?", True),
         ("그 교수님이 뭐라 했더라", True),
+        ("그 박사님은 수학의 앞날을 어떻게 내다봤어?", True),  # a prediction: their words
+        ("필자는 수학의 앞날을 어떻게 내다봤어?", False),
         ("필자는 그 질문에 뭐라고 답해요?", False),  # the author answers in the article's prose
         ("이 방법을 뭐라고 불러?", False),  # a name asked for, not anyone's words
     ],

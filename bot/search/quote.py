@@ -64,7 +64,8 @@ PERSON_CUE = re.compile(
 # that quotes them: a quotation in marks, or an English sentence quoted from a slide.
 WORDS_QUESTION = re.compile(
     r"(?:했던|하신|한|남긴|했다는)\s?말|말\s?그대로|명언|어록|문구|원문|\bquote"
-    r"|^(?!.*(?:필자|저자|글쓴이|작성자|작가)).*뭐라(?:고)?\s?(?:했|하셨|답|대답|받아|내다|말했|그랬)",
+    r"|^(?!.*(?:필자|저자|글쓴이|작성자|작가))"
+    r".*(?:뭐라(?:고)?\s?(?:했|하셨|답|대답|받아|내다|말했|그랬)|내다봤|내다보셨|예견|예언)",
     re.IGNORECASE,
 )
 WORDS_CUE = re.compile(r"[“\"][^”\"]{8,}[”\"]|(?:\b[A-Za-z]+\b[ ,]+){6,}[A-Za-z]+[.!]")
