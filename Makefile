@@ -54,7 +54,7 @@ pytest: $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 eval: $(DEV_STAMP)
-	$(BIN)/icml2018-bot eval ../shared/eval/dev_questions.yaml ../shared/eval/dev_questions_2.yaml tests/data/blind_questions.yaml tests/data/fresh_questions.yaml tests/data/fifth_questions.yaml tests/data/sixth_questions.yaml tests/data/seventh_questions.yaml tests/data/eighth_questions.yaml tests/data/ninth_questions.yaml tests/data/tenth_questions.yaml
+	$(BIN)/icml2018-bot eval ../shared/eval/dev_questions.yaml ../shared/eval/dev_questions_2.yaml tests/data/blind_questions.yaml tests/data/fresh_questions.yaml tests/data/fifth_questions.yaml tests/data/sixth_questions.yaml tests/data/seventh_questions.yaml tests/data/eighth_questions.yaml tests/data/ninth_questions.yaml tests/data/tenth_questions.yaml tests/data/eleventh_questions.yaml
 
 bench: $(DEV_STAMP)
 	$(BIN)/icml2018-bot bench

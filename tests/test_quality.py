@@ -7,7 +7,7 @@ so a regression shows while noise does not. The answerer is the bot's own
 (``bot_answerer``: a tokenizer that knows only the real corpus), so the gate measures
 what ``make eval`` does. Outside CI a missing ``../shared``
 skips the dev files' tests; under ``CI=true`` it fails them. The blind, fresh, fifth,
-sixth, seventh, eighth, ninth and tenth sets (``tests/data/*_questions.yaml``, each written by
+sixth, seventh, eighth, ninth, tenth and eleventh sets (``tests/data/*_questions.yaml``, each written by
 someone who saw only the articles) ship with the tests and always run.
 """
 
@@ -32,6 +32,7 @@ SEVENTH = Path(__file__).resolve().parent / "data" / "seventh_questions.yaml"
 EIGHTH = Path(__file__).resolve().parent / "data" / "eighth_questions.yaml"
 NINTH = Path(__file__).resolve().parent / "data" / "ninth_questions.yaml"
 TENTH = Path(__file__).resolve().parent / "data" / "tenth_questions.yaml"
+ELEVENTH = Path(__file__).resolve().parent / "data" / "eleventh_questions.yaml"
 FILES = {
     "dev_questions.yaml": EVAL / "dev_questions.yaml",
     "dev_questions_2.yaml": EVAL / "dev_questions_2.yaml",
@@ -43,6 +44,7 @@ FILES = {
     "eighth_questions.yaml": EIGHTH,
     "ninth_questions.yaml": NINTH,
     "tenth_questions.yaml": TENTH,
+    "eleventh_questions.yaml": ELEVENTH,
 }
 DEV_FILES = ("dev_questions.yaml", "dev_questions_2.yaml")
 
@@ -153,6 +155,17 @@ BARS: dict[str, dict[str, float]] = {
         "hard_ood_not_confident": 0.9,
         "citations": 0.9,
         "quote@1": 0.78,
+    },
+    "eleventh_questions.yaml": {
+        "hit@1": 0.82,
+        "hit@3": 0.94,
+        "confident@1": 0.60,
+        "confident_wrong": 0.09,
+        "false_no_answer": 0.03,
+        "ood_not_confident": 1.0,
+        "hard_ood_not_confident": 0.9,
+        "citations": 0.75,
+        "quote@1": 0.85,
     },
 }
 
