@@ -7,8 +7,8 @@ so a regression shows while noise does not. The answerer is the bot's own
 (``bot_answerer``: a tokenizer that knows only the real corpus), so the gate measures
 what ``make eval`` does. Outside CI a missing ``../shared``
 skips the dev files' tests; under ``CI=true`` it fails them. The blind, fresh, fifth,
-sixth, seventh, eighth, ninth, tenth and eleventh sets (``tests/data/*_questions.yaml``, each written by
-someone who saw only the articles) ship with the tests and always run.
+sixth, seventh, eighth, ninth, tenth and eleventh sets (``tests/data/*_questions.yaml``,
+each written by someone who saw only the articles) ship with the tests and always run.
 """
 
 from __future__ import annotations

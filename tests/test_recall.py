@@ -261,6 +261,35 @@ def test_figure_n_means_the_figure_not_footnote_n(conf: Answerer) -> None:
     assert "conf-p005" in top[:2]
 
 
+FIGURED = _article(
+    "fg",
+    "수학자",
+    "해석학",
+    """\
+      - id: fg-p001
+        text: >-
+          조화해석학으로 신경망의 성질이 규명되었는데 찰스 페퍼먼(Charles Fefferman, [그림 3])이
+          그 대표적인 수학자입니다. 페퍼먼은 천재 수학자입니다.
+      - id: fg-c03
+        kind: caption
+        text: '[ 그림 3 ] 찰스 페퍼먼(Charles Fefferman)*1'
+      - id: fg-p002
+        text: 수학자들의 연구는 계속됩니다.
+    footnotes:
+    - mark: '*1'
+      kind: 참고
+      text: https://example.org/fefferman.jpg
+""",
+)
+
+
+def test_what_is_in_figure_n_is_its_caption(make_answerer) -> None:
+    answerer = make_answerer({"fg.yaml": FIGURED})
+    # Figure 3 is its caption; the paragraph pointing to it ([그림 3]), which says more of
+    # the question (수학), holds it only as a stand-in does and comes second.
+    assert _ids(answerer.answer("수학 글 그림 3에 나온 분 누구예요?"))[:2] == ["fg-c03", "fg-p001"]
+
+
 def test_source_questions_take_footnotes_as_evidence(conf: Answerer) -> None:
     answer = conf.answer("발표 영상 링크")
     assert _ids(answer)[0] == "conf-p004"

@@ -38,7 +38,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "31"
+INDEX_VERSION = "32"
 CACHE_ENTRIES = 8
 # Bump when the parsed form of the word lists changes (``load_word_lists``).
 WORD_LISTS_VERSION = "1"
@@ -62,7 +62,13 @@ WRITTEN_TERM = "⟨written⟩"
 
 
 def figure_term(number: str) -> str:
+    """Figure N itself: its caption."""
     return f"⟨figure {int(number)}⟩"
+
+
+def cited_figure_term(number: str) -> str:
+    """A text that points to figure N ("[그림 N]과 같이"): about it, not it."""
+    return f"⟨figure {int(number)} cited⟩"
 
 
 def is_marker(term: str) -> bool:
@@ -256,7 +262,8 @@ def marker_terms(corpus: Corpus, passage: Passage) -> tuple[str, ...]:
     if any(note.text for note in corpus.footnotes_of(passage)):
         out.append(SOURCE_TERM)
     out += markers_of(passage.text)  # a premise once held, people who know each other
-    out += [figure_term(n) for n in dict.fromkeys(FIGURE_REF_RE.findall(passage.text))]
+    mark = figure_term if passage.kind == "caption" else cited_figure_term
+    out += [mark(n) for n in dict.fromkeys(FIGURE_REF_RE.findall(passage.text))]
     return tuple(out)
 
 
@@ -380,7 +387,7 @@ def _keeps_letters(value: str, run: tuple[str, ...]) -> bool:
 
 def _sentence_markers(sentence: str) -> tuple[str, ...]:
     out = [SOURCE_TERM] if find_marks(sentence) else []
-    return (*out, *(figure_term(n) for n in FIGURE_REF_RE.findall(sentence)))
+    return (*out, *(cited_figure_term(n) for n in FIGURE_REF_RE.findall(sentence)))
 
 
 def _load_cached(path: Path) -> Analysed | None:

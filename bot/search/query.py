@@ -22,6 +22,7 @@ from bot.search.index import (
     SOURCE_TERM,
     WRITTEN_TERM,
     SearchIndex,
+    cited_figure_term,
     figure_term,
     is_marker,
 )
@@ -286,7 +287,10 @@ def _terms(
             )
         )
     for number in dict.fromkeys(figures):
-        out.append(Term(figure_term(number), weight, weak=False, specific=True, known=True))
+        # Figure N is its caption; a paragraph pointing to it ([그림 N]) holds it too, as a
+        # stand-in does (the caption ranks first, by BM25, where both hold the question).
+        cited = ((cited_figure_term(number),), EQUIVALENT_CREDIT)
+        out.append(Term(figure_term(number), weight, False, True, True, stand_ins=(cited,)))
     return out
 
 
