@@ -483,6 +483,7 @@ def load_word_lists(folder: Path, cache_dir: Path | None = None) -> Glossary:
 
 def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> SearchIndex:
     fields = analysed.fields
+    term_sets = tuple(frozenset((*f.terms, *f.joined, WRITTEN_TERM)) for f in fields)
     gram_terms: dict[str, list[str]] = {}
     for term in {t for f in fields for t in f.terms if not is_marker(t)}:
         for gram in set(char_grams([term])):
@@ -498,10 +499,8 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
-        term_sets=tuple(frozenset((*f.terms, *f.joined, WRITTEN_TERM)) for f in fields),
-        free_sets=tuple(
-            frozenset((*f.terms, *f.joined, WRITTEN_TERM)) - frozenset(f.bound) for f in fields
-        ),
+        term_sets=term_sets,
+        free_sets=tuple(s.difference(f.bound) for s, f in zip(term_sets, fields, strict=True)),
         authors=analysed.authors,
         author_names=frozenset(t for terms in analysed.authors.values() for t in terms),
         titled=titled_names(corpus),

@@ -299,7 +299,8 @@ def _compounds_known(index: SearchIndex, analysis: Analysis) -> dict[str, tuple[
     whole (딥러닝, which Kiwi splits) or apart ("딥 러닝": where the articles write only
     딥러닝, its 딥 and 러닝 are no words of their own)."""
     found = {w: parts for w, parts in analysis.joined if w in index.terms}
-    terms = analysis.terms
+    joined = {w for w, _ in analysis.joined}
+    terms = [t for t in analysis.terms if t not in joined]  # as written, in order
     for size in range(MAX_JOINED, 1, -1):
         for start in range(len(terms) - size + 1):
             parts = terms[start : start + size]

@@ -236,9 +236,10 @@ class Tokenizer:
         out = []
         for tokens in self._use().tokenize([normalize(t) for t in texts]):
             terms = self._select(tokens)
-            joined = _compounds(tokens, terms)
+            runs = _runs(tokens)
+            joined = _compounds(runs, terms)
             inside = {p for _, parts in joined for p in parts}
-            in_runs = {id(t) for run in _runs(tokens) for t in run}
+            in_runs = {id(t) for run in runs for t in run}
             alone = {t.form for t in tokens if id(t) not in in_runs}
             bound = tuple(p for p in dict.fromkeys(terms) if p in inside and p not in alone)
             out.append(Reading(terms, tuple(word for word, _ in joined), bound))
@@ -253,7 +254,7 @@ class Tokenizer:
         # for, it is 몇 or a figure. Passages keep it: "몇 편" finds "논문 두 편".
         tagged = [(form, tag) for form, tag in self._select_tagged(tokens) if tag != _WORDED_COUNT]
         terms = tuple(form for form, _ in tagged)
-        joined = _compounds(tokens, terms)
+        joined = _compounds(_runs(tokens), terms)
         terms += tuple(word for word, _ in joined)
         weak = {t for t in terms if len(t) == 1}
         weak.update(form for form, tag in tagged if tag in _PREDICATE_TAGS)
@@ -377,7 +378,7 @@ def _runs(tokens: Sequence[kiwipiepy.Token]) -> list[list[kiwipiepy.Token]]:
 
 
 def _compounds(
-    tokens: Sequence[kiwipiepy.Token], terms: Sequence[str]
+    runs: Sequence[Sequence[kiwipiepy.Token]], terms: Sequence[str]
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The written compounds Kiwi splits into nouns (딥러닝 -> 딥 + 러닝, 머신러닝 -> 머신 +
     러닝, 역전파 -> 역 + 전파), joined again: its parts alone would let 러닝 of 머신러닝
@@ -388,7 +389,7 @@ def _compounds(
     parts (a prefix, 역 of 역전파, is none)."""
     out: dict[str, tuple[str, ...]] = {}
     own = set(terms)
-    for run in _runs(tokens):
+    for run in runs:  # ``_runs``
         for start in range(len(run) - 1):
             for end in range(start + 2, min(len(run), start + MAX_JOINED) + 1):
                 piece = run[start:end]
