@@ -14,6 +14,7 @@ import pytest
 from bot import answer as answer_module
 from bot.answer import GAP, Answer, Answerer, is_help_request
 from bot.search import confidence, rank
+from bot.search import query as query_module
 from bot.search import quote as quote_module
 from bot.search import tokenizer as tokenizer_module
 from bot.search.index import AUTHOR_TERM, everyday_run
@@ -239,6 +240,17 @@ def test_chat_filler_carries_no_weight(conf: Answerer) -> None:
     assert conf.answer(chatty.query).status != "answer"
 
 
+def test_a_sentence_saying_what_the_answer_is_for_carries_no_weight(
+    conf: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "발표 영상 링크도 달아야 해서요" is the user's task: no video or link is asked for.
+    asked = "편견 배운다는 세션 주제가 뭐였죠? 발표 영상 링크도 달아야 해서요"
+    found = conf.answer(asked)
+    assert (found.status, _ids(found)[0]) == ("answer", "conf-p002")
+    monkeypatch.setattr(query_module, "_PURPOSE_END", re.compile("(?!)"))
+    assert conf.answer(asked).status == "related"  # a source asked for, the passage cites none
+
+
 def test_in_a_short_question_a_filler_word_is_the_topic(conf: Answerer) -> None:
     # "회의" alone is what is asked about: the articles don't answer it.
     assert conf.answer("다음 주 회의 언제야?").status != "answer"
@@ -281,6 +293,37 @@ FIGURED = _article(
       text: https://example.org/fefferman.jpg
 """,
 )
+
+
+PICTURED = _article(
+    "pc",
+    "수학자",
+    "해석학",
+    """\
+      - id: pc-p001
+        text: >-
+          조화해석학으로 신경망의 성질이 규명되었는데 찰스 페퍼먼(Charles Fefferman, [그림 3])이
+          그 대표적인 수학자입니다.*2
+      - id: pc-c03
+        kind: caption
+        text: '[ 그림 3 ] 찰스 페퍼먼(Charles Fefferman)*1'
+    footnotes:
+    - mark: '*1'
+      kind: 참고
+      text: https://example.org/fefferman.jpg
+    - mark: '*2'
+      kind: 참고
+      text: https://example.org/harmonic-analysis
+""",
+)
+
+
+def test_asked_about_a_picture_its_caption_is_no_side_note(make_answerer, monkeypatch) -> None:
+    answerer = make_answerer({"pc.yaml": PICTURED})
+    asked = "페퍼먼 사진 출처 어디야?"
+    assert _ids(answerer.answer(asked))[0] == "pc-c03"
+    monkeypatch.setattr(rank, "PICTURE_WORDS", frozenset())
+    assert _ids(answerer.answer(asked))[0] == "pc-p001"  # the paragraph about him
 
 
 def test_what_is_in_figure_n_is_its_caption(make_answerer) -> None:

@@ -61,6 +61,11 @@ SOURCE_WORDS = frozenset(
     link video slide photo pdf arxiv doi
     """.split()
 )
+# A picture asked about ("페퍼먼 사진 출처", "그 그래프"): a caption is the picture, no
+# longer a side note.
+PICTURE_WORDS = frozenset(
+    "사진 그림 이미지 도표 그래프 차트 photo picture image chart graph".split()
+)
 # Where in an article ("글 마지막에 필자가 바라는 것", "서두에서"): its opening or closing
 # passage, beside whatever else the word stands for (학회 마지막 날).
 POSITION_WORDS = {
@@ -70,6 +75,12 @@ POSITION_WORDS = {
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
 _HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
+# A question's sentences, and the endings of one saying what the answer is for.
+_SENTENCES = re.compile(r"(?<=[?!.])\s+|\n+")
+_PURPOSE_END = re.compile(
+    r"(?:(?:려고|려구)요?|싶어서요?|(?:필요|야)\s?해서요?|참이(?:라|에요|예요)|위해서요?)"
+    r"(?=[\sㅋㅎㅠㅜ~!.^]*$)"
+)
 _FIGURE_RE = re.compile(r"(?:그림|figure|fig\.?)\s*\[?\s*(\d{1,3})(?!\d)", re.IGNORECASE)
 
 # How much a stand-in is worth, relative to the question's own term.
@@ -214,7 +225,8 @@ def _terms(
         for w in dict.fromkeys((*analysis.terms, *whole))
         if (w in whole or w not in joined) and w not in split
     ]
-    content = [w for w in words if w not in analysis.filler]
+    aside_talk = _purpose_words(tokenizer, text) if options.filler else set()
+    content = [w for w in words if w not in analysis.filler and w not in aside_talk]
     if options.filler and len(content) >= FILLER_NEEDS_CONTENT:
         words = content
     if options.figure:
@@ -292,6 +304,18 @@ def _terms(
         cited = ((cited_figure_term(number),), EQUIVALENT_CREDIT)
         out.append(Term(figure_term(number), weight, False, True, True, stand_ins=(cited,)))
     return out
+
+
+def _purpose_words(tokenizer: Tokenizer, text: str) -> set[str]:
+    """The words of a sentence after the question that says what the answer is for
+    ("… 뭐였지? 발표 자료에 한 줄로 넣고 싶어서요", "슬라이드에 크레딧 달아야 해서요",
+    "인용하려고요"), which no other sentence of it says: talk about the user's task."""
+    sentences = [x for x in _SENTENCES.split(text) if x.strip()]
+    if len(sentences) < 2:
+        return set()
+    purpose = {t for x in sentences[1:] if _PURPOSE_END.search(x) for t in tokenizer.terms(x)}
+    rest = {t for x in sentences if not _PURPOSE_END.search(x) for t in tokenizer.terms(x)}
+    return purpose - rest
 
 
 def _compounds_known(index: SearchIndex, analysis: Analysis) -> dict[str, tuple[str, ...]]:

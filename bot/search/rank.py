@@ -25,7 +25,7 @@ from bot.search.index import (
     is_figure,
     is_marker,
 )
-from bot.search.query import NEAR_MATCH, Options, Query, Term, build_query
+from bot.search.query import NEAR_MATCH, PICTURE_WORDS, Options, Query, Term, build_query
 from bot.search.quote import answer_type
 
 EXPANSION_WEIGHT = 0.6
@@ -121,6 +121,9 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
         if is_figure(term.text):  # a figure asked for: its caption is no longer a side note
             docs = index.terms.docs_with(term.text)
             scores[docs] /= index.priors[docs]
+    if any(t.text in PICTURE_WORDS for t in query.terms):  # nor a caption, asked about a picture
+        captions = [i for i, p in enumerate(index.corpus.passages) if p.kind == "caption"]
+        scores[captions] /= index.priors[captions]
     if any(_asks_author(index, t) for t in query.terms):  # nor the bio, asked about its author
         docs = index.terms.docs_with(AUTHOR_TERM)
         scores[docs] /= index.priors[docs]
