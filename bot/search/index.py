@@ -38,7 +38,7 @@ from bot.search.tokenizer import Tokenizer, char_grams
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "32"
+INDEX_VERSION = "33"
 CACHE_ENTRIES = 8
 # Bump when the parsed form of the word lists changes (``load_word_lists``).
 WORD_LISTS_VERSION = "1"
@@ -179,7 +179,10 @@ def index_text(corpus: Corpus, passage: Passage, vocabulary: frozenset[str] = fr
     """The text a passage is found by: its own, its section title, cited footnotes (URLs
     by their words), and for a block quote the sentence that introduces it (who said it)."""
     article = corpus.article(passage.article_id)
-    parts = [MARK_RE.sub(" ", passage.text), passage.section_title or ""]
+    text = MARK_RE.sub(" ", passage.text)
+    if passage.kind != "caption":  # "[그림 3]" points to a picture (a marker says so)
+        text = FIGURE_REF_RE.sub(" ", text)
+    parts = [text, passage.section_title or ""]
     if passage.kind == "quote":
         parts.append(MARK_RE.sub(" ", lead_in(corpus, passage)))
     for note in corpus.footnotes_of(passage):
