@@ -265,7 +265,7 @@ def test_figure_n_means_the_figure_not_footnote_n(conf: Answerer) -> None:
     # conf-p005 cites footnote *8 but there is no figure 8.
     assert conf.answer("그림 8").status == "no_answer"
     conf.options = Options().without("figure")
-    assert _ids(conf.answer("그림 8"))[0] == "conf-p005"  # what "8" alone would find
+    assert "conf-p005" in _ids(conf.answer("그림 8"))  # what "8" alone would find
     conf.options = Options()
     # 그림 2's caption and the paragraph pointing to it come first.
     top = _ids(conf.answer("그림 2 출처"))
