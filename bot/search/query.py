@@ -311,10 +311,12 @@ def _purpose_words(tokenizer: Tokenizer, text: str) -> set[str]:
     ("… 뭐였지? 발표 자료에 한 줄로 넣고 싶어서요", "슬라이드에 크레딧 달아야 해서요",
     "인용하려고요"), which no other sentence of it says: talk about the user's task."""
     sentences = [x for x in _SENTENCES.split(text) if x.strip()]
-    if len(sentences) < 2:
+    said = [i > 0 and bool(_PURPOSE_END.search(x)) for i, x in enumerate(sentences)]
+    if not any(said):  # the common case: no second analysis of the question
         return set()
-    purpose = {t for x in sentences[1:] if _PURPOSE_END.search(x) for t in tokenizer.terms(x)}
-    rest = {t for x in sentences if not _PURPOSE_END.search(x) for t in tokenizer.terms(x)}
+    parts = tokenizer.terms_and_compounds(sentences)  # one batched Kiwi call
+    purpose = {t for r, p in zip(parts, said, strict=True) if p for t in r.terms}
+    rest = {t for r, p in zip(parts, said, strict=True) if not p for t in r.terms}
     return purpose - rest
 
 
