@@ -106,6 +106,7 @@ class SearchIndex:
     neighbours: dict[str, dict[str, float]]
     # character n-gram -> the index terms that hold it (for near spellings)
     gram_terms: dict[str, tuple[str, ...]]
+    captions: np.ndarray  # positions of the figure captions
     term_sets: tuple[frozenset[str], ...]  # each passage's terms, as a set
     # ... without the parts it holds only inside a compound: what the question's own
     # word matches (파 of 파다 is not 파 of 역전파)
@@ -502,6 +503,7 @@ def _assemble(corpus: Corpus, analysed: Analysed, tokenizer: Tokenizer) -> Searc
         priors=np.array([KIND_PRIOR.get(p.kind, 1.0) for p in corpus.passages]),
         neighbours=analysed.neighbours,
         gram_terms={g: tuple(sorted(ts)) for g, ts in gram_terms.items()},
+        captions=np.flatnonzero([p.kind == "caption" for p in corpus.passages]),
         term_sets=term_sets,
         free_sets=tuple(s.difference(f.bound) for s, f in zip(term_sets, fields, strict=True)),
         authors=analysed.authors,

@@ -33,6 +33,7 @@ from bot.search.tokenizer import (
     Tokenizer,
     char_grams,
     is_count,
+    is_hangul_word,
     normalize,
     unit_of,
 )
@@ -74,7 +75,6 @@ POSITION_WORDS = {
 }
 # "X 말고", "X 빼고", "X 제외하고", "X 말 말고": X is set aside.
 _EXCLUSION_RE = re.compile(r"(?:\s말)?\s?(?:말고|말구|빼고|제외하고)(?=\s|$|[,.?!])")
-_HANGUL_WORD = re.compile(r"^[\uac00-\ud7a3]+$")
 # A question's sentences, and the endings of one saying what the answer is for.
 _SENTENCES = re.compile(r"(?<=[?!.])\s+|\n+")
 _PURPOSE_END = re.compile(
@@ -331,7 +331,7 @@ def _compounds_known(index: SearchIndex, analysis: Analysis) -> dict[str, tuple[
         for start in range(len(terms) - size + 1):
             parts = terms[start : start + size]
             word = "".join(parts)
-            if all(_HANGUL_WORD.match(p) for p in parts) and word in index.terms:
+            if all(map(is_hangul_word, parts)) and word in index.terms:
                 found.setdefault(word, tuple(parts))
     return found
 

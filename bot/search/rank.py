@@ -122,8 +122,7 @@ def rank(index: SearchIndex, query: Query, *, k: int = 3) -> SearchResult:
             docs = index.terms.docs_with(term.text)
             scores[docs] /= index.priors[docs]
     if any(t.text in PICTURE_WORDS for t in query.terms):  # nor a caption, asked about a picture
-        captions = [i for i, p in enumerate(index.corpus.passages) if p.kind == "caption"]
-        scores[captions] /= index.priors[captions]
+        scores[index.captions] /= index.priors[index.captions]
     if any(_asks_author(index, t) for t in query.terms):  # nor the bio, asked about its author
         docs = index.terms.docs_with(AUTHOR_TERM)
         scores[docs] /= index.priors[docs]

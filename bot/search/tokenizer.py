@@ -402,9 +402,14 @@ def _compounds(
     return tuple(out.items())
 
 
+def is_hangul_word(text: str) -> bool:
+    """``text`` is Hangul syllables only (a part of a written compound may be)."""
+    return bool(_HANGUL_ONLY.match(text))
+
+
 def _joins(token: kiwipiepy.Token) -> bool:
     """``token`` can be part of a written compound (``_compounds``)."""
-    return token.tag.split("-", 1)[0] in _JOINED_TAGS and bool(_HANGUL_ONLY.match(token.form))
+    return token.tag.split("-", 1)[0] in _JOINED_TAGS and is_hangul_word(token.form)
 
 
 def _position(tokens: Sequence[kiwipiepy.Token], i: int) -> int:
